@@ -1,0 +1,199 @@
+package dev.parley.chat;
+
+import dev.parley.config.Settings;
+import dev.parley.history.Appended;
+import dev.parley.history.Draft;
+import dev.parley.history.MessageStore;
+import dev.parley.history.Recovery;
+import dev.parley.history.RoomMessage;
+import dev.parley.history.Sequencer;
+import dev.parley.history.StoreUnavailableException;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.room.RoomRegistry;
+import dev.parley.room.TypingThrottle;
+import dev.parley.session.EncodedFrame;
+import dev.parley.session.Peer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The room frames of the protocol: join, leave, message, typing, history and the room list.
+ * Called on the connection's own thread; replies go to the peer's outbox, room traffic through the
+ * {@link RoomRegistry}, and messages through the {@link Sequencer}, which announces them once stored.
+ */
+@ApplicationScoped
+public class RoomService {
+
+    private static final Logger LOG = Logger.getLogger(RoomService.class.getName());
+
+    private final RoomRegistry rooms;
+    private final MessageStore store;
+    private final Sequencer sequencer;
+    private final Settings settings;
+    private final TypingThrottle typing;
+
+    @Inject
+    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings) {
+        this.rooms = rooms;
+        this.store = store;
+        this.sequencer = sequencer;
+        this.settings = settings;
+        this.typing = new TypingThrottle(settings.typingInterval().toMillis(), System::nanoTime);
+    }
+
+    /** For CDI's proxy only. */
+    protected RoomService() {
+        this.rooms = null;
+        this.store = null;
+        this.sequencer = null;
+        this.settings = null;
+        this.typing = null;
+    }
+
+    /**
+     * Joins the room and answers with {@code joined}: members and history, or for a {@code since}
+     * the messages missed after it. The answer always precedes the room's live traffic.
+     */
+    public void join(Peer peer, ClientFrame.Join join) {
+        String room = join.room();
+        RoomRegistry.Membership membership = rooms.join(peer, room);
+        String epoch = store.epoch();
+        List<RoomMessage> history;
+        boolean truncated;
+        long upTo;
+        Long since = join.epoch() != null && !join.epoch().equals(epoch) ? null : join.since();
+        try {
+            Recovery recovery = since == null ? null : store.since(room, since, settings.recoveryLimit());
+            if (recovery != null && since <= recovery.head()) {
+                history = recovery.messages();
+                truncated = recovery.truncated();
+                upTo = history.isEmpty() ? since : last(history);
+            } else {
+                // No since, another epoch's since, or one beyond the newest message (history was reset):
+                // start from the newest messages, as a new client would.
+                history = store.page(room, null, settings.joinHistory());
+                truncated = false;
+                upTo = history.isEmpty() ? 0 : last(history);
+            }
+        } catch (StoreUnavailableException e) {
+            // Membership, presence and typing do not need the store: join anyway, and say the history
+            // is incomplete; the client pages with history once the store is back.
+            LOG.log(Level.WARNING, "history unavailable for a join of {0}: {1}", new Object[]{room, e.getMessage()});
+            history = List.of();
+            truncated = true;
+            upTo = since == null ? 0 : since;
+        }
+        ServerFrame.Joined joined = new ServerFrame.Joined(room, membership.members(), history, epoch, truncated, join.ref());
+        membership.subscription().activate(encode(joined), upTo);
+    }
+
+    /** Leaves the room and answers {@code left}, or {@code not_member}. */
+    public void leave(Peer peer, ClientFrame.Leave leave) {
+        if (!departed(peer, leave.room())) {
+            peer.send(notMember(leave.room(), leave.ref()));
+            return;
+        }
+        peer.send(new ServerFrame.Left(leave.room(), leave.ref()));
+    }
+
+    /** Leaves every room the connection is in, without answers: the connection is closing. */
+    public void leaveAll(Peer peer) {
+        for (String room : peer.roomList()) {
+            departed(peer, room);
+        }
+    }
+
+    private boolean departed(Peer peer, String room) {
+        RoomRegistry.Departure d = rooms.leave(peer, room);
+        if (d == RoomRegistry.Departure.LEFT_LAST) {
+            typing.forget(room, peer.user());
+        }
+        return d != RoomRegistry.Departure.NOT_MEMBER;
+    }
+
+    /**
+     * Stores a message and, once stored, sends it to every member and the {@code ack} to the sender.
+     * A plain text frame (room null) goes to the default room. A repeated ref gets the original ack only.
+     */
+    public void post(Peer peer, ClientFrame.Post post) {
+        String room = post.room() != null ? post.room() : settings.defaultRoom();
+        if (room == null || !peer.rooms().contains(room)) {
+            peer.send(room == null
+                    ? new ServerFrame.Error(ErrorCode.NOT_MEMBER, "there is no default room; send a message frame with a room", post.ref())
+                    : notMember(room, post.ref()));
+            return;
+        }
+        ServerFrame.Error broken = MessageRules.check(post.text(), post.ref(), settings);
+        if (broken != null) {
+            peer.send(broken);
+            return;
+        }
+        Draft draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
+        sequencer.submit(draft, (appended, failure) -> {
+            if (failure != null) {
+                peer.send(Failures.toError(failure, post.ref()));
+                return;
+            }
+            RoomMessage m = (RoomMessage) appended.message();
+            if (!appended.duplicate()) {
+                rooms.publish(room, m.seq(), encode(new ServerFrame.Message(m)));
+            }
+            peer.send(new ServerFrame.Ack(post.ref(), room, m.seq(), null));
+        });
+    }
+
+    /** Forwards a typing notice to the other members, at most one per user per room per interval. */
+    public void typing(Peer peer, ClientFrame.Typing t) {
+        if (!peer.rooms().contains(t.room())) {
+            peer.send(notMember(t.room(), t.ref()));
+            return;
+        }
+        if (typing.pass(t.room(), peer.user())) {
+            rooms.signal(t.room(), encode(new ServerFrame.TypingNotice(t.room(), peer.user())), peer.user());
+        }
+    }
+
+    /** Answers a history query with up to {@code limit} messages before {@code before}, oldest first. Members only. */
+    public void history(Peer peer, ClientFrame.HistoryQuery q) {
+        if (!peer.rooms().contains(q.room())) {
+            peer.send(notMember(q.room(), q.ref()));
+            return;
+        }
+        int limit = q.limit() == null ? settings.joinHistory() : q.limit();
+        try {
+            peer.send(new ServerFrame.History(q.room(), store.page(q.room(), q.before(), limit), q.ref()));
+        } catch (StoreUnavailableException e) {
+            peer.send(Failures.toError(e, q.ref()));
+        }
+    }
+
+    /** Answers with the rooms that have members. */
+    public void list(Peer peer, ClientFrame.ListRooms q) {
+        peer.send(new ServerFrame.Rooms(rooms.list(), q.ref()));
+    }
+
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static long last(List<RoomMessage> messages) {
+        return messages.get(messages.size() - 1).seq();
+    }
+
+    private static ServerFrame.Error notMember(String room, String ref) {
+        return new ServerFrame.Error(ErrorCode.NOT_MEMBER, "not a member of room " + room, ref);
+    }
+
+    private static EncodedFrame encode(ServerFrame frame) {
+        return EncodedFrame.of(FrameCodec.shared().encode(frame));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.parley.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Parley's settings, read once at start from MicroProfile Config (see {@link SettingsProducer} for the
+ * property names and defaults). Immutable.
+ *
+ * @param defaultRoom       the room every connection joins on open, or null for none
+ * @param maxTextChars      the longest message text, in characters (code points)
+ * @param maxFrameBytes     the largest text frame accepted; larger ones close the connection with 1009
+ * @param outboxMaxBytes    the most bytes that may wait for one connection before it is closed as a slow consumer
+ * @param typingInterval    at most one typing notice per user per room per this interval
+ * @param joinHistory       messages in {@code joined} when the client gives no {@code since}
+ * @param recoveryLimit     the most missed messages {@code joined} carries for a {@code since}
+ * @param idempotencyWindow how long a ref identifies a message for retries
+ * @param sequencerCapacity drafts that may wait for the store before sends are refused as unavailable
+ * @param sequencerBatch    the most messages stored in one transaction
+ * @param memoryRetained    messages kept per room by the in-memory store
+ */
+public record Settings(String defaultRoom, int maxTextChars, int maxFrameBytes, long outboxMaxBytes,
+                       Duration typingInterval, int joinHistory, int recoveryLimit, Duration idempotencyWindow,
+                       int sequencerCapacity, int sequencerBatch, int memoryRetained) {
+
+    /** The defaults, as documented in the README. */
+    public static Settings defaults() {
+        return new Settings("lobby", 4000, 64 * 1024, 1024 * 1024, Duration.ofSeconds(2), 50, 1000,
+                Duration.ofHours(24), 10_000, 500, 10_000);
+    }
+
+    /** The rooms a connection is in right after open: the default room, if any. */
+    public List<String> initialRooms() {
+        return defaultRoom == null ? List.of() : List.of(defaultRoom);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.parley.config;
+
+import dev.parley.protocol.Names;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigValue;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Reads {@link Settings} from MicroProfile Config, so system properties ({@code -Dparley.x=..}),
+ * environment variables ({@code PARLEY_X}) and {@code META-INF/microprofile-config.properties} all work.
+ */
+@ApplicationScoped
+public class SettingsProducer {
+
+    private static final Logger LOG = Logger.getLogger(SettingsProducer.class.getName());
+
+    @Inject
+    Config config;
+
+    @Produces
+    @Singleton
+    Settings settings() {
+        Settings d = Settings.defaults();
+        Settings s = new Settings(
+                defaultRoom(d.defaultRoom()),
+                positive("parley.text.max-chars", d.maxTextChars()),
+                positive("parley.frame.max-bytes", d.maxFrameBytes()),
+                positive("parley.outbox.max-bytes", (int) d.outboxMaxBytes()),
+                Duration.ofMillis(positive("parley.typing.interval-ms", (int) d.typingInterval().toMillis())),
+                positive("parley.history.join-limit", d.joinHistory()),
+                positive("parley.history.recovery-limit", d.recoveryLimit()),
+                Duration.ofMinutes(positive("parley.idempotency.window-minutes", (int) d.idempotencyWindow().toMinutes())),
+                positive("parley.store.queue-capacity", d.sequencerCapacity()),
+                positive("parley.store.batch-size", d.sequencerBatch()),
+                positive("parley.store.memory.retained", d.memoryRetained()));
+        LOG.config(() -> "settings: " + s);
+        return s;
+    }
+
+    /** Empty (or "none") disables the default room; MicroProfile Config reads an empty value as absent, so look at the raw one. */
+    private String defaultRoom(String fallback) {
+        ConfigValue v = config.getConfigValue("parley.default-room");
+        String raw = v == null ? null : v.getRawValue();
+        if (raw == null) {
+            return fallback;
+        }
+        String room = raw.trim();
+        if (room.isEmpty() || room.toLowerCase(Locale.ROOT).equals("none")) {
+            return null;
+        }
+        if (!Names.isRoom(room)) {
+            throw new IllegalStateException("parley.default-room is not a valid room name: " + room);
+        }
+        return room;
+    }
+
+    private int positive(String name, int fallback) {
+        int value = config.getOptionalValue(name, Integer.class).orElse(fallback);
+        if (value <= 0) {
+            throw new IllegalStateException(name + " must be positive, was " + value);
+        }
+        return value;
+    }
+}

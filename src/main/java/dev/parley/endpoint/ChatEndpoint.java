@@ -1,0 +1,98 @@
+package dev.parley.endpoint;
+
+import dev.parley.chat.ChatService;
+import dev.parley.config.Settings;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ClientFrameDecoder;
+import dev.parley.protocol.CloseCodes;
+import dev.parley.protocol.FrameRejected;
+import dev.parley.session.Handshake;
+import dev.parley.session.Peer;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The chat WebSocket at {@code /chat}. One instance per connection, never called by two threads at once:
+ * it turns container callbacks into calls on {@link ChatService} and holds nothing but its {@link Peer}.
+ */
+@ServerEndpoint(value = "/chat", subprotocols = "chat", decoders = ClientFrameDecoder.class,
+        configurator = HandshakeConfigurator.class)
+public class ChatEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
+
+    @Inject
+    ChatService chat;
+    @Inject
+    Settings settings;
+
+    private Peer peer;
+    private Throwable failure;
+
+    @OnOpen
+    public void open(Session session, EndpointConfig config) {
+        session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
+        peer = chat.open(new WebSocketTransport(session), handshake(session));
+    }
+
+    @OnMessage
+    public void frame(ClientFrame frame) {
+        if (peer != null) {
+            chat.handle(peer, frame);
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer data, Session session) {
+        if (peer != null) {
+            peer.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
+        }
+    }
+
+    @OnError
+    public void error(Session session, Throwable error) {
+        if (error instanceof FrameRejected rejected) {
+            if (peer != null) {
+                chat.reject(peer, rejected);
+            }
+            return;
+        }
+        failure = error;
+        LOG.log(Level.FINE, "connection error", error);
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        int code = reason.getCloseCode().getCode();
+        if (failure != null && code != CloseCodes.GOING_AWAY && code != CloseCodes.NORMAL) {
+            LOG.log(Level.INFO, "connection closed with {0} after an error: {1}", new Object[]{code, failure.toString()});
+        }
+        if (peer != null) {
+            chat.closed(peer);
+            peer = null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Handshake handshake(Session session) {
+        Map<String, Object> props = session.getUserProperties();
+        Object offered = props.get(HandshakeConfigurator.OFFERED_PROTOCOLS);
+        return new Handshake(session.getRequestParameterMap(),
+                offered instanceof List<?> list ? (List<String>) list : List.of(),
+                (String) props.get(HandshakeConfigurator.ORIGIN),
+                null);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.parley.endpoint;
+
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Looks at the HTTP upgrade request before the connection opens and hands what the endpoint needs
+ * (Origin, offered subprotocols) to the session's user properties. Jakarta WebSocket 2.1 gives each
+ * handshake its own copy of those properties, so connections never see each other's values.
+ */
+public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
+
+    /** User property: the Origin header, or absent. */
+    static final String ORIGIN = "parley.origin";
+    /** User property: the subprotocols the client offered, as a List of String. */
+    static final String OFFERED_PROTOCOLS = "parley.protocols";
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+        Map<String, Object> properties = config.getUserProperties();
+        String origin = first(request.getHeaders(), "Origin");
+        if (origin != null) {
+            properties.put(ORIGIN, origin);
+        }
+        properties.put(OFFERED_PROTOCOLS, offeredProtocols(request.getHeaders()));
+    }
+
+    private static List<String> offeredProtocols(Map<String, List<String>> headers) {
+        List<String> offered = new ArrayList<>();
+        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL)) {
+                for (String value : h.getValue()) {
+                    for (String p : value.split(",")) {
+                        if (!p.isBlank()) {
+                            offered.add(p.trim());
+                        }
+                    }
+                }
+            }
+        }
+        return offered;
+    }
+
+    private static String first(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+                return h.getValue().get(0);
+            }
+        }
+        return null;
+    }
+}

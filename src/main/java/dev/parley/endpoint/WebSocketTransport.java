@@ -1,0 +1,50 @@
+package dev.parley.endpoint;
+
+import dev.parley.session.Transport;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.Session;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** A {@link Transport} over a Jakarta WebSocket session, sending asynchronously. */
+final class WebSocketTransport implements Transport {
+
+    private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
+
+    private final Session session;
+    private final RemoteEndpoint.Async remote;
+
+    WebSocketTransport(Session session) {
+        this.session = session;
+        this.remote = session.getAsyncRemote();
+    }
+
+    @Override
+    public void sendText(String text, Consumer<Throwable> done) {
+        try {
+            remote.sendText(text, result -> done.accept(result.isOK() ? null : failure(result.getException())));
+        } catch (RuntimeException e) {
+            // IllegalStateException once the session is closed: report it like a failed send.
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "close of an already broken session failed", e);
+        }
+    }
+
+    private static Throwable failure(Throwable cause) {
+        return cause != null ? cause : new IOException("send failed");
+    }
+}

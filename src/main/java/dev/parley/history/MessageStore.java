@@ -1,0 +1,41 @@
+package dev.parley.history;
+
+import java.util.List;
+
+/**
+ * Where messages live. Implementations are thread-safe; {@link #append} is called from the
+ * {@link Sequencer}'s single thread only, so it may keep per-room counters without locking against itself.
+ */
+public interface MessageStore {
+
+    /**
+     * Stores the drafts as one unit (one transaction where there is a database), assigning each room
+     * message the next seq of its room. A draft whose sender already stored one with the same ref
+     * for the same room or recipient within the idempotency window is not stored again: its result is
+     * the original, marked duplicate. Returns one result per draft, in order, never null.
+     *
+     * @throws StoreUnavailableException if nothing could be stored
+     */
+    List<Appended> append(List<Draft> drafts);
+
+    /**
+     * The newest {@code limit} messages of {@code room} with seq below {@code before} (all when null),
+     * oldest first; never null.
+     *
+     * @throws StoreUnavailableException if the store cannot be read
+     */
+    List<RoomMessage> page(String room, Long before, int limit);
+
+    /**
+     * The messages of {@code room} with seq above {@code since}, at most {@code limit} (the newest), oldest first.
+     *
+     * @throws StoreUnavailableException if the store cannot be read
+     */
+    Recovery since(String room, long since, int limit);
+
+    /**
+     * Identifies this store's history: it changes when history is reset (a new database, an in-memory
+     * store restarted), telling clients that seqs they remember mean nothing any more.
+     */
+    String epoch();
+}

@@ -1,0 +1,5 @@
+package dev.parley.history;
+
+/** A message the store has accepted: a room message or a direct message. */
+public sealed interface StoredMessage permits RoomMessage, DirectMessage {
+}

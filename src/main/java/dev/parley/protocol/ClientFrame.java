@@ -1,0 +1,47 @@
+package dev.parley.protocol;
+
+/**
+ * A frame a client sends, decoded and checked for shape by {@link FrameCodec}: names have their
+ * syntax, numbers their ranges. Semantic limits (text length, membership, rates) are the services' job.
+ * Every frame may carry a client-chosen {@code ref} (1-64 chars, or null), echoed on the reply.
+ */
+public sealed interface ClientFrame {
+
+    /** The client's correlation id, or null. */
+    String ref();
+
+    /** Join a room; {@code since} (null when absent) asks for the messages after that seq. */
+    record Join(String room, Long since, String epoch, String ref) implements ClientFrame {
+    }
+
+    /** Leave a room. */
+    record Leave(String room, String ref) implements ClientFrame {
+    }
+
+    /**
+     * Post a message to a room. {@code room} is null for a plain (non-JSON) text frame, which goes
+     * to the default room.
+     */
+    record Post(String room, String text, String ref) implements ClientFrame {
+    }
+
+    /** Tell the room's other members that this user is typing. */
+    record Typing(String room, String ref) implements ClientFrame {
+    }
+
+    /** Send a direct message to a user. */
+    record Direct(String to, String text, String ref) implements ClientFrame {
+    }
+
+    /** Ask for older messages of a room: at most {@code limit} with seq below {@code before} (null: newest). */
+    record HistoryQuery(String room, Long before, Integer limit, String ref) implements ClientFrame {
+    }
+
+    /** List the rooms that have members. */
+    record ListRooms(String ref) implements ClientFrame {
+    }
+
+    /** Application-level ping, answered with pong. */
+    record Ping(String ref) implements ClientFrame {
+    }
+}

@@ -1,0 +1,353 @@
+package dev.parley.protocol;
+
+import dev.parley.history.DirectMessage;
+import dev.parley.history.RoomMessage;
+import jakarta.json.Json;
+import jakarta.json.JsonConfig;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.json.stream.JsonGeneratorFactory;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON wire format: text frames to {@link ClientFrame}s and {@link ServerFrame}s to text.
+ * Immutable and thread-safe; one shared instance serves every connection, so a broadcast is encoded once.
+ */
+public final class FrameCodec {
+
+    /** The protocol version announced in {@code welcome}. */
+    public static final int PROTOCOL_VERSION = 1;
+    /** Largest {@code limit} a history query may ask for. */
+    public static final int MAX_HISTORY_LIMIT = 100;
+
+    private static final FrameCodec SHARED = new FrameCodec();
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+    private final JsonReaderFactory readers;
+    private final JsonGeneratorFactory generators;
+
+    private FrameCodec() {
+        // Duplicate keys make a frame ambiguous ({"room":"a","room":"b"}): refuse them.
+        readers = Json.createReaderFactory(Map.of(JsonConfig.KEY_STRATEGY, JsonConfig.KeyStrategy.NONE));
+        generators = Json.createGeneratorFactory(Map.of());
+    }
+
+    /** The one codec; safe to use from any thread. */
+    public static FrameCodec shared() {
+        return SHARED;
+    }
+
+    /** Formats an instant as the wire's ISO-8601 UTC timestamp, always with milliseconds. */
+    public static String timestamp(Instant ts) {
+        return TIMESTAMP.format(ts);
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /**
+     * Decodes one text frame. A frame whose first non-blank character is not '{' is a plain message
+     * to the default room. Never returns null.
+     *
+     * @throws FrameRejected with the error code the client should get
+     */
+    public ClientFrame decode(String frame) throws FrameRejected {
+        if (!startsWithBrace(frame)) {
+            return new ClientFrame.Post(null, frame, null);
+        }
+        JsonObject json = parse(frame);
+        Fields f = new Fields(frame, json);
+        String ref = f.ref();
+        JsonValue type = json.get("type");
+        if (type == null) {
+            throw f.invalid(ErrorCode.INVALID, "missing field: type");
+        }
+        if (type.getValueType() != JsonValue.ValueType.STRING) {
+            throw f.invalid(ErrorCode.INVALID, "field type must be a string");
+        }
+        String name = ((JsonString) type).getString();
+        return switch (name) {
+            case "join" -> new ClientFrame.Join(f.room("room"), f.optionalLong("since", 0), f.optionalString("epoch", 64), ref);
+            case "leave" -> new ClientFrame.Leave(f.room("room"), ref);
+            case "message" -> new ClientFrame.Post(f.room("room"), f.text("text"), ref);
+            case "typing" -> new ClientFrame.Typing(f.room("room"), ref);
+            case "direct" -> new ClientFrame.Direct(f.user("to"), f.text("text"), ref);
+            case "history" -> new ClientFrame.HistoryQuery(f.room("room"), f.optionalLong("before", 1),
+                    f.optionalInt("limit", 1, MAX_HISTORY_LIMIT), ref);
+            case "rooms" -> new ClientFrame.ListRooms(ref);
+            case "ping" -> new ClientFrame.Ping(ref);
+            default -> throw f.invalid(ErrorCode.UNKNOWN_TYPE, "unknown type: " + printable(name));
+        };
+    }
+
+    private JsonObject parse(String frame) throws FrameRejected {
+        try (JsonReader reader = readers.createReader(new StringReader(frame))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new FrameRejected(frame, ErrorCode.BAD_JSON, "a frame must be one JSON object", null);
+            }
+            return value.asJsonObject();
+        } catch (JsonException | IllegalStateException | IllegalArgumentException | ArithmeticException e) {
+            // JsonParsingException for syntax, JsonException for duplicate keys or trailing data,
+            // the others for numbers or nesting beyond the parser's limits.
+            throw new FrameRejected(frame, ErrorCode.BAD_JSON, "malformed JSON: " + firstLine(e.getMessage()), null);
+        }
+    }
+
+    private static boolean startsWithBrace(String frame) {
+        for (int i = 0; i < frame.length(); i++) {
+            char c = frame.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return c == '{';
+            }
+        }
+        return false;
+    }
+
+    /** Typed access to one frame's fields, each failure a {@link FrameRejected} naming the field. */
+    private static final class Fields {
+        private final String frame;
+        private final JsonObject json;
+        private String ref;
+
+        Fields(String frame, JsonObject json) {
+            this.frame = frame;
+            this.json = json;
+        }
+
+        /** Reads ref first so that later failures can carry it. */
+        String ref() throws FrameRejected {
+            JsonValue v = json.get("ref");
+            if (v == null || v == JsonValue.NULL) {
+                return null;
+            }
+            if (v.getValueType() != JsonValue.ValueType.STRING || !Names.isRef(((JsonString) v).getString())) {
+                throw invalid(ErrorCode.INVALID, "field ref must be a string of 1-" + Names.MAX_REF + " characters");
+            }
+            ref = ((JsonString) v).getString();
+            return ref;
+        }
+
+        FrameRejected invalid(ErrorCode code, String message) {
+            return new FrameRejected(frame, code, message, ref);
+        }
+
+        private String string(String name) throws FrameRejected {
+            JsonValue v = json.get(name);
+            if (v == null || v == JsonValue.NULL) {
+                throw invalid(ErrorCode.INVALID, "missing field: " + name);
+            }
+            if (v.getValueType() != JsonValue.ValueType.STRING) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be a string");
+            }
+            return ((JsonString) v).getString();
+        }
+
+        String room(String name) throws FrameRejected {
+            String room = string(name);
+            if (!Names.isRoom(room)) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be 1-" + Names.MAX_ROOM
+                        + " characters of A-Za-z0-9_.:- starting with a letter or digit");
+            }
+            return room;
+        }
+
+        String user(String name) throws FrameRejected {
+            String user = string(name);
+            if (!Names.isUser(user)) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be 1-" + Names.MAX_USER
+                        + " characters of A-Za-z0-9_.-");
+            }
+            return user;
+        }
+
+        String text(String name) throws FrameRejected {
+            String text = string(name);
+            if (!Text.isWellFormed(text)) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " contains an unpaired surrogate");
+            }
+            return text;
+        }
+
+        String optionalString(String name, int maxLength) throws FrameRejected {
+            JsonValue v = json.get(name);
+            if (v == null || v == JsonValue.NULL) {
+                return null;
+            }
+            if (v.getValueType() != JsonValue.ValueType.STRING) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be a string");
+            }
+            String s = ((JsonString) v).getString();
+            if (s.length() > maxLength || !Text.isWellFormed(s)) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be at most " + maxLength + " characters");
+            }
+            return s;
+        }
+
+        Long optionalLong(String name, long min) throws FrameRejected {
+            JsonValue v = json.get(name);
+            if (v == null || v == JsonValue.NULL) {
+                return null;
+            }
+            return integer(name, v, min, Long.MAX_VALUE);
+        }
+
+        Integer optionalInt(String name, int min, int max) throws FrameRejected {
+            JsonValue v = json.get(name);
+            if (v == null || v == JsonValue.NULL) {
+                return null;
+            }
+            return (int) integer(name, v, min, max);
+        }
+
+        private long integer(String name, JsonValue v, long min, long max) throws FrameRejected {
+            FrameRejected wrong = invalid(ErrorCode.INVALID, "field " + name + " must be an integer from " + min
+                    + (max == Long.MAX_VALUE ? "" : " to " + max));
+            if (v.getValueType() != JsonValue.ValueType.NUMBER) {
+                throw wrong;
+            }
+            // Compare as BigDecimal first: 1e999999 must not be expanded into a huge integer.
+            BigDecimal d = ((JsonNumber) v).bigDecimalValue();
+            if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max).min(LONG_MAX)) > 0) {
+                throw wrong;
+            }
+            try {
+                return d.longValueExact();
+            } catch (ArithmeticException fraction) {
+                throw wrong;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    /** Encodes one server frame as compact JSON; never null. Null fields are omitted. */
+    public String encode(ServerFrame frame) {
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = generators.createGenerator(out)) {
+            g.writeStartObject();
+            write(g, frame);
+            g.writeEnd();
+        }
+        return out.toString();
+    }
+
+    private void write(JsonGenerator g, ServerFrame frame) {
+        if (frame instanceof ServerFrame.Message m) {
+            message(g, m.message());
+        } else if (frame instanceof ServerFrame.Ack a) {
+            g.write("type", "ack");
+            opt(g, "ref", a.ref());
+            opt(g, "room", a.room());
+            if (a.seq() != null) {
+                g.write("seq", a.seq());
+            }
+            opt(g, "to", a.to());
+        } else if (frame instanceof ServerFrame.Presence p) {
+            g.write("type", "presence").write("room", p.room()).write("user", p.user()).write("event", p.event());
+        } else if (frame instanceof ServerFrame.TypingNotice t) {
+            g.write("type", "typing").write("room", t.room()).write("from", t.from());
+        } else if (frame instanceof ServerFrame.Direct d) {
+            direct(g, d.message());
+        } else if (frame instanceof ServerFrame.Joined j) {
+            g.write("type", "joined").write("room", j.room());
+            strings(g, "members", j.members());
+            messages(g, "history", j.history());
+            opt(g, "epoch", j.epoch());
+            if (j.truncated()) {
+                g.write("truncated", true);
+            }
+            opt(g, "ref", j.ref());
+        } else if (frame instanceof ServerFrame.Left l) {
+            g.write("type", "left").write("room", l.room());
+            opt(g, "ref", l.ref());
+        } else if (frame instanceof ServerFrame.History h) {
+            g.write("type", "history").write("room", h.room());
+            messages(g, "messages", h.messages());
+            opt(g, "ref", h.ref());
+        } else if (frame instanceof ServerFrame.Rooms r) {
+            g.write("type", "rooms");
+            g.writeStartArray("rooms");
+            for (ServerFrame.RoomInfo room : r.rooms()) {
+                g.writeStartObject().write("name", room.name()).write("members", room.members()).writeEnd();
+            }
+            g.writeEnd();
+            opt(g, "ref", r.ref());
+        } else if (frame instanceof ServerFrame.Pong p) {
+            g.write("type", "pong");
+            opt(g, "ref", p.ref());
+        } else if (frame instanceof ServerFrame.Error e) {
+            g.write("type", "error").write("code", e.code().wire()).write("message", e.message());
+            opt(g, "ref", e.ref());
+        } else if (frame instanceof ServerFrame.Welcome w) {
+            g.write("type", "welcome").write("user", w.user()).write("session", w.session())
+                    .write("protocol", w.protocol());
+            strings(g, "rooms", w.rooms());
+        } else {
+            throw new IllegalArgumentException("no encoding for " + frame.getClass().getName());
+        }
+    }
+
+    private static void message(JsonGenerator g, RoomMessage m) {
+        g.write("type", "message").write("room", m.room()).write("seq", m.seq()).write("from", m.from())
+                .write("text", m.text()).write("ts", timestamp(m.ts()));
+        opt(g, "ref", m.ref());
+    }
+
+    private static void direct(JsonGenerator g, DirectMessage m) {
+        g.write("type", "direct").write("id", m.id()).write("from", m.from()).write("to", m.to())
+                .write("text", m.text()).write("ts", timestamp(m.ts()));
+        opt(g, "ref", m.ref());
+    }
+
+    private static void messages(JsonGenerator g, String name, List<RoomMessage> messages) {
+        g.writeStartArray(name);
+        for (RoomMessage m : messages) {
+            g.writeStartObject();
+            message(g, m);
+            g.writeEnd();
+        }
+        g.writeEnd();
+    }
+
+    private static void strings(JsonGenerator g, String name, List<String> values) {
+        g.writeStartArray(name);
+        values.forEach(g::write);
+        g.writeEnd();
+    }
+
+    private static void opt(JsonGenerator g, String name, String value) {
+        if (value != null) {
+            g.write(name, value);
+        }
+    }
+
+    private static String printable(String s) {
+        String head = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return Text.isWellFormed(head) ? head : "(not well-formed text)";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable input";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
+    }
+}

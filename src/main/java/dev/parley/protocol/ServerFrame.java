@@ -1,0 +1,84 @@
+package dev.parley.protocol;
+
+import dev.parley.history.DirectMessage;
+import dev.parley.history.RoomMessage;
+
+import java.util.List;
+
+/**
+ * A frame the server sends. Encoded by {@link FrameCodec}; fields that are null are left out
+ * of the JSON, so {@code ref} appears only when the client gave one.
+ */
+public sealed interface ServerFrame {
+
+    /** First frame of every connection. */
+    record Welcome(String user, String session, int protocol, List<String> rooms) implements ServerFrame {
+        public Welcome {
+            rooms = List.copyOf(rooms);
+        }
+    }
+
+    /**
+     * Answer to join: the members (distinct user names, sorted) and the history the client should show.
+     * {@code epoch} identifies the room's history; {@code truncated} says older missed messages exist.
+     */
+    record Joined(String room, List<String> members, List<RoomMessage> history, String epoch, boolean truncated,
+                  String ref) implements ServerFrame {
+        public Joined {
+            members = List.copyOf(members);
+            history = List.copyOf(history);
+        }
+    }
+
+    /** Answer to leave. */
+    record Left(String room, String ref) implements ServerFrame {
+    }
+
+    /** A user's first connection joined a room ({@code join}) or the last one left it ({@code leave}). */
+    record Presence(String room, String user, String event) implements ServerFrame {
+        public static final String JOIN = "join";
+        public static final String LEAVE = "leave";
+    }
+
+    /** A room message, sent to every member of the room. */
+    record Message(RoomMessage message) implements ServerFrame {
+    }
+
+    /** The sender's confirmation that a message is stored: room and seq for a room message, {@code to} for a direct one. */
+    record Ack(String ref, String room, Long seq, String to) implements ServerFrame {
+    }
+
+    /** Another member is typing. */
+    record TypingNotice(String room, String from) implements ServerFrame {
+    }
+
+    /** A direct message, sent to every connection of the sender and of the recipient. */
+    record Direct(DirectMessage message) implements ServerFrame {
+    }
+
+    /** Answer to a history query: messages oldest first. */
+    record History(String room, List<RoomMessage> messages, String ref) implements ServerFrame {
+        public History {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** One room in a room list. */
+    record RoomInfo(String name, int members) {
+    }
+
+    /** Answer to a room list query. */
+    record Rooms(List<RoomInfo> rooms, String ref) implements ServerFrame {
+        public Rooms {
+            rooms = List.copyOf(rooms);
+        }
+    }
+
+    /** Answer to ping. */
+    record Pong(String ref) implements ServerFrame {
+    }
+
+    /** A frame was refused; the connection stays open. */
+    record Error(ErrorCode code, String message, String ref) implements ServerFrame {
+    }
+}

@@ -1,0 +1,127 @@
+package dev.parley.room;
+
+import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.session.EncodedFrame;
+import dev.parley.session.Peer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The rooms of this server and who is in them. Joining and leaving update membership and tell the other
+ * members (presence) atomically per room, so every member sees presence changes in the same order.
+ * A room exists while it has members. Thread-safe; nothing here blocks on I/O.
+ */
+@ApplicationScoped
+public class RoomRegistry {
+
+    /** The outcome of a join: the connection's subscription and the room's members right after it. */
+    public record Membership(Subscription subscription, List<String> members) {
+    }
+
+    /** The outcome of a leave. */
+    public enum Departure {
+        /** The connection was not in the room. */
+        NOT_MEMBER,
+        /** The connection left; the user still has others in the room. */
+        LEFT,
+        /** The user's last connection left the room. */
+        LEFT_LAST
+    }
+
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+
+    /**
+     * Adds the connection to the room (creating the room), or, when it is already a member, puts its
+     * subscription back to pending for a fresh {@code joined}. Other members get presence {@code join}
+     * when this is the user's first connection in the room. The caller must finish with
+     * {@link Subscription#activate}.
+     */
+    public Membership join(Peer peer, String name) {
+        while (true) {
+            Room room = rooms.computeIfAbsent(name, Room::new);
+            synchronized (room) {
+                if (room.isRetired()) {
+                    continue; // emptied and removed meanwhile: take the new one
+                }
+                Subscription sub = room.subscriptionOf(peer);
+                if (sub != null) {
+                    sub.suspend();
+                } else {
+                    boolean firstOfUser = !room.hasUser(peer.user());
+                    sub = new Subscription(peer, name);
+                    room.add(sub);
+                    peer.rooms().add(name);
+                    if (firstOfUser) {
+                        room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.JOIN)),
+                                peer.user());
+                    }
+                }
+                return new Membership(sub, room.members());
+            }
+        }
+    }
+
+    /**
+     * Removes the connection from the room. Other members get presence {@code leave} when it was the
+     * user's last connection there.
+     */
+    public Departure leave(Peer peer, String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return Departure.NOT_MEMBER;
+        }
+        synchronized (room) {
+            Subscription sub = room.isRetired() ? null : room.remove(peer);
+            if (sub == null) {
+                return Departure.NOT_MEMBER;
+            }
+            sub.cancel();
+            peer.rooms().remove(name);
+            boolean last = !room.hasUser(peer.user());
+            if (last) {
+                room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.LEAVE)), peer.user());
+            }
+            if (room.isEmpty()) {
+                room.retire();
+                rooms.remove(name, room);
+            }
+            return last ? Departure.LEFT_LAST : Departure.LEFT;
+        }
+    }
+
+    /** Delivers a stored message to every connection in the room, in the order of calls. */
+    public void publish(String name, long seq, EncodedFrame frame) {
+        Room room = rooms.get(name);
+        if (room != null) {
+            for (Subscription s : room.subscriptions()) {
+                s.deliver(seq, frame);
+            }
+        }
+    }
+
+    /** Delivers a frame outside the message sequence (typing) to every member but {@code exceptUser}. */
+    public void signal(String name, EncodedFrame frame, String exceptUser) {
+        Room room = rooms.get(name);
+        if (room != null) {
+            room.signal(frame, exceptUser);
+        }
+    }
+
+    /** Every room with members, by name. */
+    public List<ServerFrame.RoomInfo> list() {
+        return rooms.values().stream()
+                .map(r -> new ServerFrame.RoomInfo(r.name(), r.userCount()))
+                .filter(r -> r.members() > 0)
+                .sorted(Comparator.comparing(ServerFrame.RoomInfo::name))
+                .toList();
+    }
+
+    private static EncodedFrame encode(ServerFrame frame) {
+        return EncodedFrame.of(FrameCodec.shared().encode(frame));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.parley.it.support;
+
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URL;
+
+/**
+ * The WAR under test is the one Maven built ({@code target/parley.war}), not a hand-picked set of classes,
+ * so the tests see exactly what operators deploy. Tests may add settings to it.
+ */
+public final class Deployments {
+
+    private Deployments() {
+    }
+
+    /** The built WAR, as is. */
+    public static WebArchive parley() {
+        String path = System.getProperty("parley.war", "target/parley.war");
+        File war = new File(path);
+        if (!war.isFile()) {
+            throw new IllegalStateException("build the WAR first (mvn verify does): " + war.getAbsolutePath());
+        }
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war);
+    }
+
+    /** The built WAR with MicroProfile Config properties (one {@code key=value} per line) added. */
+    public static WebArchive parley(String properties) {
+        return parley().addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
+    }
+
+    /**
+     * The chat socket's URI on loopback. Arquillian's URL carries the machine's network address; test
+     * traffic stays on 127.0.0.1, so only its port and path are kept.
+     */
+    public static URI chat(URL deployment, String query) {
+        String path = deployment.getPath().endsWith("/") ? deployment.getPath() : deployment.getPath() + "/";
+        return URI.create("ws://127.0.0.1:" + deployment.getPort() + path + "chat" + (query == null ? "" : "?" + query));
+    }
+
+    /** An HTTP URI of the deployment on loopback. */
+    public static URI http(URL deployment, String relative) {
+        String path = deployment.getPath().endsWith("/") ? deployment.getPath() : deployment.getPath() + "/";
+        return URI.create("http://127.0.0.1:" + deployment.getPort() + path + relative);
+    }
+}

@@ -1,0 +1,352 @@
+package dev.parley.it.support;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A WebSocket client for tests, on the JDK's own {@code java.net.http.WebSocket} (not Parley's code).
+ * Every frame received is queued in order; tests take them with a timeout, never by sleeping.
+ * Reading can be paused, which stops the client from pulling data off the socket (TCP backpressure),
+ * to play a slow consumer.
+ */
+public final class TestClient implements AutoCloseable {
+
+    /** Default wait for a frame. */
+    public static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Something the client saw: a text frame, a binary frame, the close, or an error. */
+    public sealed interface Event {
+    }
+
+    /** A text frame. */
+    public record Text(String text) implements Event {
+        public JsonObject json() {
+            try (JsonReader r = Json.createReader(new StringReader(text))) {
+                return r.readObject();
+            }
+        }
+    }
+
+    /** The server's close frame. */
+    public record Closed(int code, String reason) implements Event {
+    }
+
+    /** A transport error (connection reset and the like). */
+    public record Failed(Throwable error) implements Event {
+    }
+
+    private final BlockingDeque<Event> events = new LinkedBlockingDeque<>();
+    private final AtomicBoolean reading = new AtomicBoolean(true);
+    private final AtomicBoolean owed = new AtomicBoolean();
+    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+    private final String subprotocol;
+
+    private TestClient(WebSocket socket) {
+        this.socket = socket;
+        this.subprotocol = socket.getSubprotocol();
+    }
+
+    /** Opens a connection to {@code uri}, offering the given subprotocols (none if empty). */
+    public static TestClient connect(URI uri, String... subprotocols) {
+        return connectFrom(null, uri, subprotocols);
+    }
+
+    /** Opens a connection sending an Origin header (null for none). */
+    public static TestClient connectFrom(String origin, URI uri, String... subprotocols) {
+        Listener listener = new Listener();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        if (subprotocols.length > 0) {
+            String[] rest = new String[subprotocols.length - 1];
+            System.arraycopy(subprotocols, 1, rest, 0, rest.length);
+            builder.subprotocols(subprotocols[0], rest);
+        }
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        try {
+            WebSocket ws = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return listener.bind(ws);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while connecting to " + uri, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("could not connect to " + uri + ": " + e, e);
+        }
+    }
+
+    /** The subprotocol the server selected ("" for none). */
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    /** Sends a text frame and waits until it is written. */
+    public TestClient send(String text) {
+        join(socket.sendText(text, true));
+        return this;
+    }
+
+    /** Sends a binary frame. */
+    public TestClient sendBinary(byte[] data) {
+        join(socket.sendBinary(ByteBuffer.wrap(data), true));
+        return this;
+    }
+
+    /** The next event, or fails after {@code timeout}. */
+    public Event nextEvent(Duration timeout) {
+        try {
+            Event e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (e == null) {
+                throw new AssertionError("nothing received within " + timeout);
+            }
+            return e;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** The next text frame as JSON; fails if the next event is not a text frame. */
+    public JsonObject next() {
+        return next(WAIT);
+    }
+
+    /** The next text frame as JSON within {@code timeout}. */
+    public JsonObject next(Duration timeout) {
+        Event e = nextEvent(timeout);
+        if (e instanceof Text t) {
+            return t.json();
+        }
+        throw new AssertionError("expected a text frame, got " + e);
+    }
+
+    /** The next frame, which must have the given type. */
+    public JsonObject expect(String type) {
+        JsonObject frame = next();
+        assertEquals(type, frame.getString("type", null), () -> "expected a " + type + " frame, got " + frame);
+        return frame;
+    }
+
+    /**
+     * Takes frames until one matches, within {@code timeout}; returns it. Frames skipped on the way are
+     * kept in {@code skipped} when it is not null.
+     */
+    public JsonObject await(Predicate<JsonObject> match, Duration timeout, List<JsonObject> skipped) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<JsonObject> seen = new ArrayList<>();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching frame within " + timeout + "; saw " + seen);
+            }
+            JsonObject f = next(Duration.ofNanos(left));
+            if (match.test(f)) {
+                if (skipped != null) {
+                    skipped.addAll(seen);
+                }
+                return f;
+            }
+            seen.add(f);
+        }
+    }
+
+    /** Takes frames until one of the given type arrives; others are skipped. */
+    public JsonObject await(String type) {
+        return await(f -> type.equals(f.getString("type", null)), WAIT, null);
+    }
+
+    /** Asserts that no event arrives within {@code quiet} (for "nothing else is sent"). */
+    public void expectNothing(Duration quiet) {
+        try {
+            Event e = events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+            if (e != null) {
+                fail("expected nothing, got " + e);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** Waits for the server's close and returns it; text frames before it are skipped. */
+    public Closed awaitClose(Duration timeout) {
+        try {
+            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("connection not closed within " + timeout + "; events: " + events, e);
+        }
+    }
+
+    /** True once the server closed the connection (or it broke). */
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Stops pulling frames off the socket; the server's writes back up in TCP buffers. */
+    public void pauseReading() {
+        reading.set(false);
+    }
+
+    /** Pulls frames again. */
+    public void resumeReading() {
+        reading.set(true);
+        if (owed.compareAndSet(true, false)) {
+            socket.request(1);
+        }
+    }
+
+    /** Frames queued and not yet taken. */
+    public int pending() {
+        return events.size();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        try {
+            closed.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            socket.abort();
+        }
+    }
+
+    /** Tears the TCP connection down without a close handshake, like a crashed client. */
+    public void abort() {
+        socket.abort();
+    }
+
+    private static void join(CompletableFuture<WebSocket> f) {
+        try {
+            f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("send failed: " + e, e);
+        }
+    }
+
+    private void received(Event e) {
+        events.add(e);
+    }
+
+    private void more(WebSocket ws) {
+        if (reading.get()) {
+            ws.request(1);
+        } else {
+            owed.set(true);
+            if (reading.get() && owed.compareAndSet(true, false)) {
+                ws.request(1);
+            }
+        }
+    }
+
+    /** Collects partial frames into whole ones and hands them to the client. */
+    private static final class Listener implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+        private final List<Event> early = new ArrayList<>();
+        private TestClient client;
+
+        synchronized TestClient bind(WebSocket ws) {
+            client = new TestClient(ws);
+            for (Event e : early) {
+                client.received(e);
+                if (e instanceof Closed c) {
+                    client.closed.complete(c);
+                } else if (e instanceof Failed f) {
+                    client.closed.complete(new Closed(1006, String.valueOf(f.error())));
+                }
+            }
+            early.clear();
+            return client;
+        }
+
+        private synchronized void emit(Event e) {
+            if (client == null) {
+                early.add(e);
+            } else {
+                client.received(e);
+            }
+        }
+
+        private synchronized void again(WebSocket ws) {
+            if (client == null) {
+                ws.request(1);
+            } else {
+                client.more(ws);
+            }
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                emit(new Text(text.toString()));
+                text.setLength(0);
+            }
+            again(ws);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            emit(new Text("{\"type\":\"(binary)\"}"));
+            again(ws);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            Closed c = new Closed(code, reason);
+            emit(c);
+            synchronized (this) {
+                if (client != null) {
+                    client.closed.complete(c);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            emit(new Failed(error));
+            synchronized (this) {
+                if (client != null) {
+                    client.closed.complete(new Closed(1006, String.valueOf(error)));
+                }
+            }
+        }
+    }
+}
