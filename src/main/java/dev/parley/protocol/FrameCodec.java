@@ -3,16 +3,13 @@ package dev.parley.protocol;
 import dev.parley.history.DirectMessage;
 import dev.parley.history.RoomMessage;
 import jakarta.json.Json;
-import jakarta.json.JsonConfig;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonGenerator;
 import jakarta.json.stream.JsonGeneratorFactory;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -20,6 +17,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,12 +37,11 @@ public final class FrameCodec {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
-    private final JsonReaderFactory readers;
+    private final JsonParserFactory parsers;
     private final JsonGeneratorFactory generators;
 
     private FrameCodec() {
-        // Duplicate keys make a frame ambiguous ({"room":"a","room":"b"}): refuse them.
-        readers = Json.createReaderFactory(Map.of(JsonConfig.KEY_STRATEGY, JsonConfig.KeyStrategy.NONE));
+        parsers = Json.createParserFactory(Map.of());
         generators = Json.createGeneratorFactory(Map.of());
     }
 
@@ -62,18 +59,22 @@ public final class FrameCodec {
 
     /**
      * Decodes one text frame. A frame whose first non-blank character is not '{' is a plain message
-     * to the default room. Never returns null.
+     * to the default room, unless it is a complete JSON value of another kind (array, string, number,
+     * literal), which is refused as bad JSON. Never returns null.
      *
      * @throws FrameRejected with the error code the client should get
      */
     public ClientFrame decode(String frame) throws FrameRejected {
-        if (!startsWithBrace(frame)) {
+        char first = firstVisible(frame);
+        if (first != '{') {
+            if (isJsonValue(first, frame)) {
+                throw new FrameRejected(frame, ErrorCode.BAD_JSON, "a frame must be a JSON object, not another JSON value", null);
+            }
             return new ClientFrame.Post(null, frame, null);
         }
-        JsonObject json = parse(frame);
-        Fields f = new Fields(frame, json);
+        Fields f = new Fields(frame, parse(frame));
         String ref = f.ref();
-        JsonValue type = json.get("type");
+        JsonValue type = f.json.get("type");
         if (type == null) {
             throw f.invalid(ErrorCode.INVALID, "missing field: type");
         }
@@ -95,37 +96,63 @@ public final class FrameCodec {
         };
     }
 
-    private JsonObject parse(String frame) throws FrameRejected {
-        try (JsonReader reader = readers.createReader(new StringReader(frame))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                throw new FrameRejected(frame, ErrorCode.BAD_JSON, "a frame must be one JSON object", null);
+    /**
+     * Reads one JSON object and nothing after it. Top-level keys must be unique ({"room":"a","room":"b"}
+     * is ambiguous); nested values are parsed (so must be well-formed) but not inspected.
+     */
+    private Map<String, JsonValue> parse(String frame) throws FrameRejected {
+        try (JsonParser p = parsers.createParser(new StringReader(frame))) {
+            p.next(); // START_OBJECT: the frame starts with '{'
+            Map<String, JsonValue> fields = new HashMap<>();
+            for (JsonParser.Event e = p.next(); e != JsonParser.Event.END_OBJECT; e = p.next()) {
+                String key = p.getString();
+                p.next();
+                if (fields.putIfAbsent(key, p.getValue()) != null) {
+                    throw new FrameRejected(frame, ErrorCode.BAD_JSON, "duplicate key: " + printable(key), null);
+                }
             }
-            return value.asJsonObject();
-        } catch (JsonException | IllegalStateException | IllegalArgumentException | ArithmeticException e) {
-            // JsonParsingException for syntax, JsonException for duplicate keys or trailing data,
-            // the others for numbers or nesting beyond the parser's limits.
+            if (p.hasNext()) {
+                throw new FrameRejected(frame, ErrorCode.BAD_JSON, "unexpected data after the JSON object", null);
+            }
+            return fields;
+        } catch (RuntimeException e) {
+            // JsonParsingException for syntax and trailing garbage; Parsson throws others (NoSuchElementException,
+            // plain RuntimeException) for input that ends early or nests beyond its depth limit.
             throw new FrameRejected(frame, ErrorCode.BAD_JSON, "malformed JSON: " + firstLine(e.getMessage()), null);
         }
     }
 
-    private static boolean startsWithBrace(String frame) {
+    /** True when a frame that is not an object is nonetheless one complete JSON value (array, string, number, literal). */
+    private boolean isJsonValue(char first, String frame) {
+        if ("[\"-0123456789tfn".indexOf(first) < 0) {
+            return false;
+        }
+        try (JsonParser p = parsers.createParser(new StringReader(frame))) {
+            p.next();
+            p.getValue();
+            return !p.hasNext();
+        } catch (RuntimeException notJson) {
+            return false;
+        }
+    }
+
+    private static char firstVisible(String frame) {
         for (int i = 0; i < frame.length(); i++) {
             char c = frame.charAt(i);
             if (!Character.isWhitespace(c)) {
-                return c == '{';
+                return c;
             }
         }
-        return false;
+        return ' ';
     }
 
     /** Typed access to one frame's fields, each failure a {@link FrameRejected} naming the field. */
     private static final class Fields {
         private final String frame;
-        private final JsonObject json;
+        private final Map<String, JsonValue> json;
         private String ref;
 
-        Fields(String frame, JsonObject json) {
+        Fields(String frame, Map<String, JsonValue> json) {
             this.frame = frame;
             this.json = json;
         }

@@ -1,0 +1,114 @@
+package dev.parley.protocol;
+
+import dev.parley.history.DirectMessage;
+import dev.parley.history.RoomMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class FrameCodecTest {
+
+    private final FrameCodec codec = FrameCodec.shared();
+
+    @Test
+    void decodesEveryClientFrameType() throws FrameRejected {
+        assertEquals(new ClientFrame.Join("r1", 17L, null, "j"), codec.decode("{\"type\":\"join\",\"room\":\"r1\",\"since\":17,\"ref\":\"j\"}"));
+        assertEquals(new ClientFrame.Leave("r1", null), codec.decode("{\"type\":\"leave\",\"room\":\"r1\"}"));
+        assertEquals(new ClientFrame.Post("r1", "hi", "c-1"), codec.decode("{\"type\":\"message\",\"room\":\"r1\",\"text\":\"hi\",\"ref\":\"c-1\"}"));
+        assertEquals(new ClientFrame.Typing("r1", null), codec.decode("{\"type\":\"typing\",\"room\":\"r1\"}"));
+        assertEquals(new ClientFrame.Direct("bob", "psst", "c-2"), codec.decode("{\"type\":\"direct\",\"to\":\"bob\",\"text\":\"psst\",\"ref\":\"c-2\"}"));
+        assertEquals(new ClientFrame.HistoryQuery("r1", 17L, 50, null), codec.decode("{\"type\":\"history\",\"room\":\"r1\",\"before\":17,\"limit\":50}"));
+        assertEquals(new ClientFrame.HistoryQuery("r1", null, null, null), codec.decode("{\"type\":\"history\",\"room\":\"r1\"}"));
+        assertEquals(new ClientFrame.ListRooms(null), codec.decode("{\"type\":\"rooms\"}"));
+        assertEquals(new ClientFrame.Ping("p"), codec.decode(" \n{\"type\":\"ping\",\"ref\":\"p\",\"extra\":[1,{\"x\":2}]}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Hello Server!", "nice!", "42 is the answer", "[afk] back soon", "", "   ", "\"unterminated"})
+    void textThatIsNotJsonIsAPlainMessageToTheDefaultRoom(String text) throws FrameRejected {
+        assertEquals(new ClientFrame.Post(null, text, null), codec.decode(text));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{                                              | bad_json     |",
+            "{\"type\":\"ping\"} {\"x\":1}                  | bad_json     |",
+            "{\"type\":\"ping\"} trailing                   | bad_json     |",
+            "{\"type\":\"ping\",\"type\":\"join\"}          | bad_json     |",
+            "[1,2]                                          | bad_json     |",
+            "\"a string\"                                   | bad_json     |",
+            "42                                             | bad_json     |",
+            "-1.5e3                                         | bad_json     |",
+            "null                                           | bad_json     |",
+            "{}                                             | invalid      |",
+            "{\"type\":7}                                   | invalid      |",
+            "{\"type\":\"nope\",\"ref\":\"r9\"}             | unknown_type | r9",
+            "{\"type\":\"join\",\"ref\":\"r1\"}             | invalid      | r1",
+            "{\"type\":\"join\",\"room\":5}                 | invalid      |",
+            "{\"type\":\"join\",\"room\":\"-bad\"}          | invalid      |",
+            "{\"type\":\"join\",\"room\":\"a b\"}           | invalid      |",
+            "{\"type\":\"join\",\"room\":\"r\",\"since\":-1} | invalid     |",
+            "{\"type\":\"join\",\"room\":\"r\",\"since\":1.5} | invalid    |",
+            "{\"type\":\"join\",\"room\":\"r\",\"since\":\"3\"} | invalid  |",
+            "{\"type\":\"history\",\"room\":\"r\",\"limit\":101} | invalid |",
+            "{\"type\":\"history\",\"room\":\"r\",\"limit\":0} | invalid   |",
+            "{\"type\":\"history\",\"room\":\"r\",\"limit\":1e999999} | invalid |",
+            "{\"type\":\"history\",\"room\":\"r\",\"before\":1e-999999} | invalid |",
+            "{\"type\":\"message\",\"room\":\"r\",\"ref\":\"x\"} | invalid  | x",
+            "{\"type\":\"message\",\"room\":\"r\",\"text\":[\"hi\"]} | invalid |",
+            "{\"type\":\"message\",\"room\":\"r\",\"text\":\"\\ud800\",\"ref\":\"s\"} | invalid | s",
+            "{\"type\":\"message\",\"room\":\"r\",\"text\":\"x\",\"ref\":\"\"} | invalid |",
+            "{\"type\":\"message\",\"room\":\"r\",\"text\":\"x\",\"ref\":42} | invalid |",
+            "{\"type\":\"direct\",\"to\":\"no spaces\",\"text\":\"x\"} | invalid |",
+    })
+    void refusesBadFramesWithTheRightCodeAndTheirRef(String frame, String code, String ref) {
+        FrameRejected e = assertThrows(FrameRejected.class, () -> codec.decode(frame));
+        assertEquals(code, e.code().wire(), e::getMessage);
+        assertEquals(ref, e.ref());
+    }
+
+    @Test
+    void refusesTenThousandCharacterNamesAndRefs() {
+        String huge = "a".repeat(10_000);
+        assertEquals(ErrorCode.INVALID, assertThrows(FrameRejected.class,
+                () -> codec.decode("{\"type\":\"join\",\"room\":\"" + huge + "\"}")).code());
+        assertEquals(ErrorCode.INVALID, assertThrows(FrameRejected.class,
+                () -> codec.decode("{\"type\":\"direct\",\"to\":\"" + huge + "\",\"text\":\"x\"}")).code());
+        FrameRejected longRef = assertThrows(FrameRejected.class,
+                () -> codec.decode("{\"type\":\"ping\",\"ref\":\"" + huge + "\"}"));
+        assertNull(longRef.ref(), "a ref that is itself invalid is not echoed");
+    }
+
+    @Test
+    void refusesDeepNestingWithoutBlowingTheStack() {
+        String deep = "{\"type\":\"ping\",\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+        assertEquals(ErrorCode.BAD_JSON, assertThrows(FrameRejected.class, () -> codec.decode(deep)).code());
+    }
+
+    @Test
+    void encodesServerFramesWithMillisecondTimestampsAndNoNullFields() {
+        RoomMessage m = new RoomMessage("r1", 17, "alice", "hi \"there\" <b>", Instant.parse("2026-11-21T10:00:00Z"), "c-1");
+        assertEquals("{\"type\":\"message\",\"room\":\"r1\",\"seq\":17,\"from\":\"alice\",\"text\":\"hi \\\"there\\\" <b>\","
+                + "\"ts\":\"2026-11-21T10:00:00.000Z\",\"ref\":\"c-1\"}", codec.encode(new ServerFrame.Message(m)));
+        assertEquals("{\"type\":\"ack\",\"ref\":\"c-1\",\"room\":\"r1\",\"seq\":17}", codec.encode(new ServerFrame.Ack("c-1", "r1", 17L, null)));
+        assertEquals("{\"type\":\"ack\",\"to\":\"bob\"}", codec.encode(new ServerFrame.Ack(null, null, null, "bob")));
+        assertEquals("{\"type\":\"welcome\",\"user\":\"alice\",\"session\":\"s1\",\"protocol\":1,\"rooms\":[\"lobby\"]}",
+                codec.encode(new ServerFrame.Welcome("alice", "s1", 1, List.of("lobby"))));
+        assertEquals("{\"type\":\"joined\",\"room\":\"r1\",\"members\":[\"alice\",\"bob\"],\"history\":[],\"epoch\":\"e\"}",
+                codec.encode(new ServerFrame.Joined("r1", List.of("alice", "bob"), List.of(), "e", false, null)));
+        assertEquals("{\"type\":\"error\",\"code\":\"not_member\",\"message\":\"no\",\"ref\":\"x\"}",
+                codec.encode(new ServerFrame.Error(ErrorCode.NOT_MEMBER, "no", "x")));
+        assertEquals("{\"type\":\"direct\",\"id\":3,\"from\":\"a\",\"to\":\"b\",\"text\":\"t\",\"ts\":\"2026-11-21T10:00:00.123Z\"}",
+                codec.encode(new ServerFrame.Direct(new DirectMessage(3, "a", "b", "t", Instant.parse("2026-11-21T10:00:00.123Z"), null))));
+        assertEquals("{\"type\":\"rooms\",\"rooms\":[{\"name\":\"lobby\",\"members\":3}]}",
+                codec.encode(new ServerFrame.Rooms(List.of(new ServerFrame.RoomInfo("lobby", 3)), null)));
+    }
+}
