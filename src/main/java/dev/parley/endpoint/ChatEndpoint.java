@@ -18,6 +18,7 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,13 @@ public class ChatEndpoint {
     @OnOpen
     public void open(Session session, EndpointConfig config) {
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
-        peer = chat.open(new WebSocketTransport(session), handshake(session));
+        WebSocketTransport transport = new WebSocketTransport(session);
+        try {
+            peer = chat.open(transport, handshake(session));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "could not admit a connection", e);
+            transport.close(CloseCodes.INTERNAL_ERROR, "internal error");
+        }
     }
 
     @OnMessage
@@ -71,7 +78,14 @@ public class ChatEndpoint {
             return;
         }
         failure = error;
-        LOG.log(Level.FINE, "connection error", error);
+        if (error instanceof IOException) {
+            LOG.log(Level.FINE, "connection error", error); // the peer went away; onClose follows
+        } else {
+            LOG.log(Level.SEVERE, "unexpected error on a connection, closing it with 1011", error);
+            if (peer != null) {
+                peer.close(CloseCodes.INTERNAL_ERROR, "internal error");
+            }
+        }
     }
 
     @OnClose
