@@ -18,7 +18,6 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -77,15 +76,11 @@ public class ChatEndpoint {
             }
             return;
         }
+        // Everything else comes from the container or the network (an I/O error, a frame over the size limit,
+        // invalid UTF-8); the container closes the connection itself with the right code (1006, 1009, 1007).
+        // Frame handling never throws here: ChatService.handle answers its own failures with `internal`.
         failure = error;
-        if (error instanceof IOException) {
-            LOG.log(Level.FINE, "connection error", error); // the peer went away; onClose follows
-        } else {
-            LOG.log(Level.SEVERE, "unexpected error on a connection, closing it with 1011", error);
-            if (peer != null) {
-                peer.close(CloseCodes.INTERNAL_ERROR, "internal error");
-            }
-        }
+        LOG.log(Level.FINE, "connection error", error);
     }
 
     @OnClose

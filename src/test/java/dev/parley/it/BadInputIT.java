@@ -1,6 +1,7 @@
 package dev.parley.it;
 
 import dev.parley.it.support.Deployments;
+import dev.parley.it.support.RawWebSocket;
 import dev.parley.it.support.TestClient;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -11,14 +12,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * Bad input of every kind gets its error frame or close code, and loses nothing: the same connection
+ * (where it stays open) and every other connection keep working.
+ */
 @ExtendWith(ArquillianExtension.class)
-@Timeout(60)
+@Timeout(90)
 class BadInputIT {
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -28,38 +41,197 @@ class BadInputIT {
     @ArquillianResource
     URL base;
 
-    @Test
-    void probe() {
-        try (TestClient a = TestClient.connect(Deployments.chat(base, "name=a"), "chat")) {
-            a.expect("welcome"); a.expect("joined");
-            for (String f : new String[]{"{", "[1]", "\"x\"", "42", "{\"type\":\"nope\"}", "{}", "{\"type\":\"join\"}", "{\"type\":\"join\",\"room\":5}",
-                    "{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"\\ud800\",\"ref\":\"r\"}", "{\"type\":\"ping\"} {\"x\":1}", "{\"type\":\"ping\",\"type\":\"ping\"}",
-                    "{\"type\":\"history\",\"room\":\"lobby\",\"limit\":1e999999}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}) {
-                a.send(f);
-                System.out.println("PROBE " + f);
+    private int refs;
+
+    private TestClient connect(String name, String room) {
+        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
+        c.expect("welcome");
+        c.expect("joined");
+        // Only departures matter here: drop the lobby's traffic and every presence join.
+        c.ignore(f -> "lobby".equals(f.getString("room", null)) || "join".equals(f.getString("event", null)));
+        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+        c.expect("joined");
+        return c;
+    }
+
+    /** {@code from} can still chat in {@code room}, and {@code watcher} sees it. */
+    private void stillChats(TestClient from, TestClient watcher, String room, String text) {
+        String ref = "ok-" + (++refs); // a new ref each time: a repeated one is (rightly) acked without a broadcast
+        from.send("{\"type\":\"message\",\"room\":\"" + room + "\",\"text\":\"" + text + "\",\"ref\":\"" + ref + "\"}");
+        assertEquals(text, from.expect("message").getString("text"));
+        assertEquals(ref, from.expect("ack").getString("ref"));
+        JsonObject seen = watcher.await("message");
+        assertEquals(text, seen.getString("text"));
+    }
+
+    /** Sends each frame and expects, in order, one error with the given code (and ref when one is given). */
+    private static void expectErrors(TestClient c, String[][] cases) {
+        List<String> failures = new ArrayList<>();
+        for (String[] kase : cases) {
+            c.send(kase[0]);
+            JsonObject error = c.expect("error");
+            String wantRef = kase.length > 2 ? kase[2] : null;
+            if (!kase[1].equals(error.getString("code")) || (wantRef != null && !wantRef.equals(error.getString("ref", null)))) {
+                failures.add(kase[0] + " -> " + error);
             }
-            while (true) { try { System.out.println("PROBE -> " + a.nextEvent(java.time.Duration.ofSeconds(2))); } catch (AssertionError e) { break; } }
+            assertTrue(error.getString("message").length() > 3, error::toString);
         }
-        try (TestClient a = TestClient.connect(Deployments.chat(base, "name=b"), "chat")) {
-            a.expect("welcome"); a.expect("joined");
-            a.send("x".repeat(1024 * 1024));
-            System.out.println("PROBE big -> " + a.awaitClose(Duration.ofSeconds(10)));
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void malformedJsonAndJsonThatIsNotAnObjectGetBadJson() {
+        try (TestClient bad = connect("bj-bad", "bj-room"); TestClient watcher = connect("bj-watch", "bj-room")) {
+            expectErrors(bad, new String[][]{
+                    {"{", "bad_json"},
+                    {"{\"type\":\"message\",\"room\":\"bj-room\",\"text\":\"unterminated}", "bad_json"},
+                    {"{\"type\":\"ping\"} {\"type\":\"ping\"}", "bad_json"},
+                    {"{\"type\":\"ping\",\"type\":\"leave\"}", "bad_json"},
+                    {"{'type':'ping'}", "bad_json"},
+                    {"[1,2,3]", "bad_json"},
+                    {"[{\"type\":\"ping\"}]", "bad_json"},
+                    {"\"just a string\"", "bad_json"},
+                    {"42", "bad_json"},
+                    {"true", "bad_json"},
+                    {"null", "bad_json"},
+                    {"{\"type\":\"ping\",\"x\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}", "bad_json"},
+            });
+            stillChats(bad, watcher, "bj-room", "still here");
         }
-        try (TestClient a = TestClient.connect(Deployments.chat(base, "name=c"), "chat")) {
-            a.expect("welcome"); a.expect("joined");
-            a.send("x".repeat(70 * 1024));
-            System.out.println("PROBE 70k -> " + a.awaitClose(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void unknownTypesMissingFieldsAndWrongTypesGetTheirCodeAndRef() {
+        try (TestClient bad = connect("ut-bad", "ut-room"); TestClient watcher = connect("ut-watch", "ut-room")) {
+            String huge = "n".repeat(10_000);
+            expectErrors(bad, new String[][]{
+                    {"{\"type\":\"teleport\",\"ref\":\"u1\"}", "unknown_type", "u1"},
+                    {"{\"type\":\"\"}", "unknown_type"},
+                    {"{}", "invalid"},
+                    {"{\"ref\":\"u2\"}", "invalid", "u2"},
+                    {"{\"type\":[\"join\"]}", "invalid"},
+                    {"{\"type\":\"join\",\"ref\":\"u3\"}", "invalid", "u3"},
+                    {"{\"type\":\"join\",\"room\":null}", "invalid"},
+                    {"{\"type\":\"join\",\"room\":42}", "invalid"},
+                    {"{\"type\":\"join\",\"room\":\"has space\"}", "invalid"},
+                    {"{\"type\":\"join\",\"room\":\"" + huge + "\",\"ref\":\"u4\"}", "invalid", "u4"},
+                    {"{\"type\":\"join\",\"room\":\"ut-room\",\"since\":\"17\"}", "invalid"},
+                    {"{\"type\":\"join\",\"room\":\"ut-room\",\"since\":-5}", "invalid"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\"}", "invalid"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":{\"a\":1},\"ref\":\"u5\"}", "invalid", "u5"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"hi\",\"ref\":17}", "invalid"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"hi\",\"ref\":\"" + "r".repeat(65) + "\"}", "invalid"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"\",\"ref\":\"u6\"}", "invalid", "u6"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"   \"}", "invalid"},
+                    {"{\"type\":\"direct\",\"to\":\"" + huge + "\",\"text\":\"hi\",\"ref\":\"u7\"}", "invalid", "u7"},
+                    {"{\"type\":\"direct\",\"to\":true,\"text\":\"hi\"}", "invalid"},
+                    {"{\"type\":\"history\",\"room\":\"ut-room\",\"limit\":101}", "invalid"},
+                    {"{\"type\":\"history\",\"room\":\"ut-room\",\"limit\":1e400}", "invalid"},
+                    {"{\"type\":\"history\",\"room\":\"ut-room\",\"before\":0.5}", "invalid"},
+            });
+            stillChats(bad, watcher, "ut-room", "still chatting");
         }
-        try (TestClient a = TestClient.connect(Deployments.chat(base, "name=d"), "chat")) {
-            a.expect("welcome"); a.expect("joined");
-            a.sendBinary(new byte[]{1, 2});
-            System.out.println("PROBE bin -> " + a.awaitClose(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void unpairedSurrogatesAreInvalidAndInvalidUtf8ClosesWith1007() throws IOException {
+        try (TestClient bad = connect("u8-bad", "u8-room"); TestClient watcher = connect("u8-watch", "u8-room")) {
+            expectErrors(bad, new String[][]{
+                    {"{\"type\":\"message\",\"room\":\"u8-room\",\"text\":\"\\ud800 alone\",\"ref\":\"s1\"}", "invalid", "s1"},
+                    {"{\"type\":\"message\",\"room\":\"u8-room\",\"text\":\"\\udc00\"}", "invalid"},
+                    {"{\"type\":\"direct\",\"to\":\"u8-watch\",\"text\":\"x\\ud83d\",\"ref\":\"s2\"}", "invalid", "s2"},
+            });
+            stillChats(bad, watcher, "u8-room", "\uD83D\uDE00 paired is fine");
+
+            try (RawWebSocket raw = RawWebSocket.connect(Deployments.chat(base, "name=u8-raw"))) {
+                raw.send(RawWebSocket.TEXT, new byte[]{'{', '"', (byte) 0xC3, (byte) 0x28, (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'});
+                assertEquals(1007, raw.readUntilClose().closeCode());
+            }
+            stillChats(watcher, bad, "u8-room", "others unaffected");
         }
-        try (TestClient a = TestClient.connect(Deployments.chat(base, "name=" + "x".repeat(10000)), "chat")) {
-            System.out.println("PROBE longname -> " + a.awaitClose(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void messagesOverTheTextLimitAreTooLongAndTheLimitItselfIsFine() {
+        try (TestClient bad = connect("tl-bad", "tl-room"); TestClient watcher = connect("tl-watch", "tl-room")) {
+            expectErrors(bad, new String[][]{
+                    {"{\"type\":\"message\",\"room\":\"tl-room\",\"text\":\"" + "a".repeat(4001) + "\",\"ref\":\"t1\"}", "too_long", "t1"},
+                    {"{\"type\":\"direct\",\"to\":\"tl-watch\",\"text\":\"" + "a".repeat(4001) + "\",\"ref\":\"t2\"}", "too_long", "t2"},
+                    {"{\"type\":\"message\",\"room\":\"tl-room\",\"text\":\"" + "a".repeat(60_000) + "\"}", "too_long"},
+            });
+            stillChats(bad, watcher, "tl-room", "a".repeat(4000));
+            stillChats(bad, watcher, "tl-room", "\uD83D\uDE00".repeat(4000)); // 4,000 characters, 8,000 UTF-16 units
         }
-        try (TestClient a = TestClient.connect(Deployments.chat(base, null))) {
-            System.out.println("PROBE noproto -> " + a.subprotocol() + " " + a.next());
+    }
+
+    @Test
+    void framesForRoomsYouHaveNotJoinedAreNotMember() {
+        try (TestClient bad = connect("nm-bad", "nm-room"); TestClient watcher = connect("nm-watch", "nm-other")) {
+            expectErrors(bad, new String[][]{
+                    {"{\"type\":\"message\",\"room\":\"nm-other\",\"text\":\"sneak\",\"ref\":\"n1\"}", "not_member", "n1"},
+                    {"{\"type\":\"typing\",\"room\":\"nm-other\",\"ref\":\"n2\"}", "not_member", "n2"},
+                    {"{\"type\":\"history\",\"room\":\"nm-other\",\"ref\":\"n3\"}", "not_member", "n3"},
+                    {"{\"type\":\"leave\",\"room\":\"nm-other\",\"ref\":\"n4\"}", "not_member", "n4"},
+            });
+            watcher.send("{\"type\":\"ping\",\"ref\":\"w\"}");
+            assertEquals("pong", watcher.expect("pong").getString("type"), "the room saw none of it");
+        }
+    }
+
+    @Test
+    void invalidNamesAreClosedWith1008AndHugeOnesRefusedAtTheHandshake() throws IOException {
+        try (TestClient watcher = connect("in-watch", "in-room")) {
+            for (String name : List.of("x".repeat(33), "has%20space", "semi;colon", "%C3%A9t%C3%A9", "")) {
+                try (TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat")) {
+                    TestClient.Closed closed = c.awaitClose(CLOSE_WAIT);
+                    assertEquals(1008, closed.code(), name);
+                    assertEquals("invalid name", closed.reason());
+                }
+            }
+            // 10,000 characters do not fit the HTTP request line: the container refuses the upgrade itself.
+            IOException refused = assertThrows(IOException.class,
+                    () -> RawWebSocket.connect(Deployments.chat(base, "name=" + "x".repeat(10_000))).close());
+            assertTrue(refused.getMessage().contains("HTTP/1.1 4") || refused.getMessage().contains("closed"), refused::getMessage);
+            try (TestClient ok = connect("in-ok", "in-room")) {
+                stillChats(ok, watcher, "in-room", "names checked");
+            }
+        }
+    }
+
+    @Test
+    void binaryFramesCloseWith1003() {
+        try (TestClient bad = connect("bin-bad", "bin-room"); TestClient watcher = connect("bin-watch", "bin-room")) {
+            bad.sendBinary(new byte[]{1, 2, 3});
+            TestClient.Closed closed = bad.awaitClose(CLOSE_WAIT);
+            assertEquals(1003, closed.code());
+            assertEquals("binary frames are not supported", closed.reason());
+            JsonObject gone = watcher.await("presence");
+            assertEquals("bin-bad", gone.getString("user"));
+            assertEquals("leave", gone.getString("event"));
+            try (TestClient again = connect("bin-bad", "bin-room")) {
+                stillChats(again, watcher, "bin-room", "back again");
+            }
+        }
+    }
+
+    @Test
+    void framesOver64KiBCloseWith1009() {
+        try (TestClient watcher = connect("big-watch", "big-room")) {
+            for (int size : List.of(64 * 1024 + 1, 1024 * 1024)) {
+                try (TestClient bad = connect("big-bad", "big-room")) {
+                    String frame = "{\"type\":\"message\",\"room\":\"big-room\",\"text\":\""
+                            + "b".repeat(size) + "\"}";
+                    bad.send(frame);
+                    assertEquals(1009, bad.awaitClose(CLOSE_WAIT).code(), "frame of " + frame.getBytes(StandardCharsets.UTF_8).length + " bytes");
+                }
+                assertEquals("leave", watcher.await("presence").getString("event"));
+            }
+            try (TestClient ok = connect("big-ok", "big-room")) {
+                ok.send("{\"type\":\"message\",\"room\":\"big-room\",\"text\":\"" + "b".repeat(60_000) + "\",\"ref\":\"fits\"}");
+                JsonObject error = ok.expect("error");
+                assertEquals("too_long", error.getString("code"), "a 60 KB frame is read and answered, not closed");
+                stillChats(ok, watcher, "big-room", "after the big ones");
+            }
         }
     }
 }
