@@ -59,7 +59,8 @@ public class ChatService {
             return null;
         }
         String user = requested != null ? requested : guestName();
-        Peer peer = new Peer(sessionId(), user, handshake.address(), transport, settings.outboxMaxBytes(), this::closeLater);
+        Peer peer = new Peer(sessionId(), user, handshake.address(), transport, settings.outboxMaxBytes(),
+                settings.closeGrace(), this::closeLater);
         connections.add(peer);
         peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms()));
         for (String room : settings.initialRooms()) {

@@ -11,6 +11,7 @@ import java.util.List;
  * @param maxTextChars      the longest message text, in characters (code points)
  * @param maxFrameBytes     the largest text frame accepted; larger ones close the connection with 1009
  * @param outboxMaxBytes    the most bytes that may wait for one connection before it is closed as a slow consumer
+ * @param closeGrace        how long a close waits for the frame being written, so a slow client still sees the close code
  * @param typingInterval    at most one typing notice per user per room per this interval
  * @param joinHistory       messages in {@code joined} when the client gives no {@code since}
  * @param recoveryLimit     the most missed messages {@code joined} carries for a {@code since}
@@ -20,12 +21,12 @@ import java.util.List;
  * @param memoryRetained    messages kept per room by the in-memory store
  */
 public record Settings(String defaultRoom, int maxTextChars, int maxFrameBytes, long outboxMaxBytes,
-                       Duration typingInterval, int joinHistory, int recoveryLimit, Duration idempotencyWindow,
+                       Duration closeGrace, Duration typingInterval, int joinHistory, int recoveryLimit, Duration idempotencyWindow,
                        int sequencerCapacity, int sequencerBatch, int memoryRetained) {
 
     /** The defaults, as documented in the README. */
     public static Settings defaults() {
-        return new Settings("lobby", 4000, 64 * 1024, 1024 * 1024, Duration.ofSeconds(2), 50, 1000,
+        return new Settings("lobby", 4000, 64 * 1024, 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(2), 50, 1000,
                 Duration.ofHours(24), 10_000, 500, 10_000);
     }
 

@@ -33,6 +33,7 @@ public class SettingsProducer {
                 positive("parley.text.max-chars", d.maxTextChars()),
                 positive("parley.frame.max-bytes", d.maxFrameBytes()),
                 positive("parley.outbox.max-bytes", (int) d.outboxMaxBytes()),
+                Duration.ofMillis(positive("parley.outbox.close-grace-ms", (int) d.closeGrace().toMillis())),
                 Duration.ofMillis(positive("parley.typing.interval-ms", (int) d.typingInterval().toMillis())),
                 positive("parley.history.join-limit", d.joinHistory()),
                 positive("parley.history.recovery-limit", d.recoveryLimit()),

@@ -1,6 +1,8 @@
 package dev.parley.session;
 
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,7 @@ public final class Outbox {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
 
     /**
      * @param maxBytes the most UTF-8 bytes that may wait (the frame being written included); a single frame
@@ -82,17 +85,32 @@ public final class Outbox {
         return closed.get();
     }
 
-    /** Stops accepting frames and drops those waiting; called when the connection closed. */
+    /** Stops accepting frames and drops those waiting (the frame in flight, if any, still completes). */
     public void close() {
         shutDown();
+    }
+
+    /**
+     * Completes once the outbox is closed and no send is in flight any more: the moment a close frame can
+     * follow the last frame handed to the socket without overtaking it.
+     */
+    public CompletionStage<Void> settled() {
+        return settled;
     }
 
     private boolean shutDown() {
         if (closed.compareAndSet(false, true)) {
             discard();
+            settleIfIdle();
             return true;
         }
         return false;
+    }
+
+    private void settleIfIdle() {
+        if (closed.get() && !writing.get()) {
+            settled.complete(null);
+        }
     }
 
     private void discard() {
@@ -114,6 +132,7 @@ public final class Outbox {
             EncodedFrame next = closed.get() ? null : queue.poll();
             if (next == null) {
                 writing.set(false);
+                settleIfIdle();
                 // A frame added after poll() saw the queue empty, and before writing was released, is ours to send.
                 if (closed.get() || queue.isEmpty()) {
                     return;
@@ -144,6 +163,7 @@ public final class Outbox {
         public void accept(Throwable failure) {
             queuedBytes.addAndGet(-bytes);
             writing.set(false);
+            settleIfIdle();
             if (failure != null) {
                 LOG.log(Level.FINE, "send failed, dropping the connection's queue", failure);
                 if (shutDown()) {

@@ -4,10 +4,12 @@ import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,15 +29,20 @@ public final class Peer {
     private final Transport transport;
     private final Outbox outbox;
     private final Executor closer;
+    private final Duration closeGrace;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
 
     /**
-     * @param closer runs closes off the caller's thread: closing may block (Tomcat sends the close frame
-     *               synchronously) and must never hold up a broadcast
+     * @param closeGrace how long a close waits for the frame being written to leave, so that a client that is
+     *                   slow (not dead) still receives the close frame with its code; after that it closes anyway
+     * @param closer     runs closes off the caller's thread: closing may block (Tomcat sends the close frame
+     *                   synchronously) and must never hold up a broadcast
      */
-    public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Executor closer) {
+    public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Duration closeGrace,
+                Executor closer) {
         this.id = id;
+        this.closeGrace = closeGrace;
         this.user = user;
         this.address = address;
         this.transport = transport;
@@ -80,13 +87,16 @@ public final class Peer {
     }
 
     /**
-     * Closes the connection with a code and reason, once (later calls do nothing). Frames still queued are
-     * dropped; the close itself runs on the closer executor. Safe from any thread.
+     * Closes the connection with a code and reason, once (later calls do nothing). Frames not yet handed to
+     * the socket are dropped; the close frame follows the one being written, or goes after the close grace
+     * if that one never leaves (a client that stopped reading). Runs on the closer executor; safe from any thread.
      */
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             outbox.close();
-            closer.execute(() -> transport.close(code, reason));
+            outbox.settled().toCompletableFuture()
+                    .completeOnTimeout(null, closeGrace.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenRun(() -> closer.execute(() -> transport.close(code, reason)));
         }
     }
 
