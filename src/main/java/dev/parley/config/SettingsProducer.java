@@ -6,7 +6,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigValue;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -45,10 +45,18 @@ public class SettingsProducer {
         return s;
     }
 
-    /** Empty (or "none") disables the default room; MicroProfile Config reads an empty value as absent, so look at the raw one. */
+    /**
+     * Empty (or "none") disables the default room. MicroProfile Config reports an empty value as absent, so the
+     * raw value is taken from the config sources themselves, highest ordinal first.
+     */
     private String defaultRoom(String fallback) {
-        ConfigValue v = config.getConfigValue("parley.default-room");
-        String raw = v == null ? null : v.getRawValue();
+        String raw = null;
+        for (ConfigSource source : config.getConfigSources()) {
+            raw = source.getValue("parley.default-room");
+            if (raw != null) {
+                break;
+            }
+        }
         if (raw == null) {
             return fallback;
         }

@@ -1,0 +1,60 @@
+package dev.parley.it;
+
+import dev.parley.it.support.Deployments;
+import dev.parley.it.support.TestClient;
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URL;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Settings change what clients see: here no default room, a shorter text limit, a shorter typing interval. */
+@ExtendWith(ArquillianExtension.class)
+@Timeout(60)
+class ConfiguredIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\n");
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @Test
+    void anEmptyDefaultRoomMeansConnectionsStartInNoRoom() {
+        try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=c-alice"), "chat")) {
+            JsonObject welcome = alice.expect("welcome");
+            assertEquals(0, welcome.getJsonArray("rooms").size());
+            alice.send("{\"type\":\"ping\"}");
+            alice.expect("pong"); // no joined came first
+            alice.send("plain text has nowhere to go");
+            assertEquals("not_member", alice.expect("error").getString("code"));
+            alice.send("{\"type\":\"rooms\"}");
+            assertEquals(0, alice.expect("rooms").getJsonArray("rooms").size());
+        }
+    }
+
+    @Test
+    void theTextLimitIsConfigurable() {
+        try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=c-bob"), "chat")) {
+            alice.expect("welcome");
+            alice.send("{\"type\":\"join\",\"room\":\"c-room\"}");
+            alice.expect("joined");
+            alice.send("{\"type\":\"message\",\"room\":\"c-room\",\"text\":\"0123456789\"}");
+            assertEquals("0123456789", alice.expect("message").getString("text"));
+            alice.expect("ack");
+            alice.send("{\"type\":\"message\",\"room\":\"c-room\",\"text\":\"0123456789X\",\"ref\":\"x\"}");
+            JsonObject error = alice.expect("error");
+            assertEquals("too_long", error.getString("code"));
+            assertEquals("x", error.getString("ref"));
+        }
+    }
+}
