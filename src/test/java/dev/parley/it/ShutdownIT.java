@@ -1,0 +1,72 @@
+package dev.parley.it;
+
+import dev.parley.it.support.Deployments;
+import dev.parley.it.support.TestClient;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.OperateOnDeployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Stopping the server tells every connected client with close 1001, so clients know to reconnect.
+ * The deployment is started and stopped by the test (Payara Micro under Arquillian stops with SIGTERM,
+ * as an operator's service manager would).
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(120)
+class ShutdownIT {
+
+    private static final String NAME = "stoppable";
+
+    @Deployment(name = NAME, managed = false, testable = false)
+    static WebArchive deployment() {
+        return Deployments.parley();
+    }
+
+    @ArquillianResource
+    Deployer deployer;
+
+    @Test
+    @Order(1)
+    void startTheServer() {
+        deployer.deploy(NAME);
+    }
+
+    @Test
+    @Order(2)
+    void everyConnectedClientGets1001WhenTheServerStops(@ArquillianResource @OperateOnDeployment(NAME) URL base) {
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            for (String name : List.of("s-alice", "s-bob", "s-alice")) {
+                TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
+                c.expect("welcome");
+                c.expect("joined");
+                clients.add(c);
+            }
+            deployer.undeploy(NAME);
+            for (TestClient c : clients) {
+                TestClient.Closed closed = c.awaitClose(Duration.ofSeconds(60));
+                assertEquals(1001, closed.code(), closed::toString);
+                assertEquals("server shutting down", closed.reason());
+            }
+        } finally {
+            clients.forEach(TestClient::abort);
+        }
+    }
+}
