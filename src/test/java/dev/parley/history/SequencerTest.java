@@ -1,0 +1,150 @@
+package dev.parley.history;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SequencerTest {
+
+    private final List<Sequencer> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        started.forEach(Sequencer::stop);
+    }
+
+    private Sequencer sequencer(MessageStore store, int capacity) {
+        Sequencer s = new Sequencer(store, Thread::new, capacity, 100);
+        started.add(s);
+        return s;
+    }
+
+    private static Draft draft(String room, String ref) {
+        return new Draft.ToRoom(room, "alice", "hi", ref, Instant.now());
+    }
+
+    @Test
+    void callbacksRunInSeqOrderOnOneThreadAfterStoring() throws InterruptedException {
+        InMemoryMessageStore store = new InMemoryMessageStore(10_000, Duration.ofHours(24));
+        Sequencer s = sequencer(store, 10_000);
+        List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(5000);
+        for (int i = 0; i < 5000; i++) {
+            s.submit(draft("r", "ref" + i), (appended, failure) -> {
+                RoomMessage m = (RoomMessage) appended.message();
+                assertEquals(m, store.page("r", m.seq() + 1, 1).get(0), "stored before announced");
+                seqs.add(m.seq());
+                threads.add(Thread.currentThread().getName());
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        for (int i = 0; i < seqs.size(); i++) {
+            assertEquals(i + 1, seqs.get(i));
+        }
+        assertEquals(1, threads.stream().distinct().count());
+    }
+
+    @Test
+    void aFailingStoreRefusesTheWholeBatchAndTheNextBatchStillRuns() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        InMemoryMessageStore real = new InMemoryMessageStore(100, Duration.ofHours(24));
+        MessageStore flaky = new MessageStore() {
+            @Override
+            public List<Appended> append(List<Draft> drafts) {
+                if (calls.incrementAndGet() == 1) {
+                    throw new StoreUnavailableException("database down", null);
+                }
+                return real.append(drafts);
+            }
+
+            @Override
+            public List<RoomMessage> page(String room, Long before, int limit) {
+                return real.page(room, before, limit);
+            }
+
+            @Override
+            public Recovery since(String room, long since, int limit) {
+                return real.since(room, since, limit);
+            }
+
+            @Override
+            public String epoch() {
+                return real.epoch();
+            }
+        };
+        Sequencer s = sequencer(flaky, 100);
+        List<Object> outcomes = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch first = new CountDownLatch(1);
+        s.submit(draft("r", "a"), (appended, failure) -> {
+            outcomes.add(failure);
+            first.countDown();
+        });
+        assertTrue(first.await(10, TimeUnit.SECONDS));
+        CountDownLatch second = new CountDownLatch(1);
+        s.submit(draft("r", "a"), (appended, failure) -> {
+            outcomes.add(appended);
+            second.countDown();
+        });
+        assertTrue(second.await(10, TimeUnit.SECONDS));
+        assertInstanceOf(StoreUnavailableException.class, outcomes.get(0));
+        assertEquals(1, ((RoomMessage) ((Appended) outcomes.get(1)).message()).seq(), "the refused draft took no seq");
+    }
+
+    @Test
+    void aFullQueueIsRefusedAtOnceOnTheCallingThread() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        InMemoryMessageStore real = new InMemoryMessageStore(100, Duration.ofHours(24));
+        MessageStore slow = new MessageStore() {
+            @Override
+            public List<Appended> append(List<Draft> drafts) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return real.append(drafts);
+            }
+
+            @Override
+            public List<RoomMessage> page(String room, Long before, int limit) {
+                return List.of();
+            }
+
+            @Override
+            public Recovery since(String room, long since, int limit) {
+                return new Recovery(List.of(), false, 0);
+            }
+
+            @Override
+            public String epoch() {
+                return "e";
+            }
+        };
+        Sequencer s = sequencer(slow, 2);
+        List<RuntimeException> refused = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            s.submit(draft("r", "x" + i), (appended, failure) -> {
+                if (failure != null && Thread.currentThread().getName().equals("main")) {
+                    refused.add(failure);
+                }
+            });
+        }
+        release.countDown();
+        assertTrue(refused.size() >= 7, "at most one batch in hand and two waiting: " + refused.size());
+        assertEquals("server busy", refused.get(0).getMessage());
+    }
+}

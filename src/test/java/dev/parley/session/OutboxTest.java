@@ -1,0 +1,162 @@
+package dev.parley.session;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OutboxTest {
+
+    private final AtomicLong overflowedAt = new AtomicLong(-1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Outbox.Listener listener = new Outbox.Listener() {
+        @Override
+        public void overflowed(long queuedBytes) {
+            overflowedAt.set(queuedBytes);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            failure.set(cause);
+        }
+    };
+
+    private static EncodedFrame frame(String text) {
+        return EncodedFrame.of(text);
+    }
+
+    @Test
+    void sendsInOrderOneAtATime() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 1000, listener);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(box.offer(frame("f" + i)));
+        }
+        assertEquals(List.of("f0"), t.sent(), "the next frame waits for the first to complete");
+        while (t.completeNext(null)) {
+            // each completion starts the next send
+        }
+        assertEquals(List.of("f0", "f1", "f2", "f3", "f4"), t.sent());
+        assertEquals(0, t.overlaps());
+        assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
+    void sendsCompletingOnTheCallingThreadDoNotRecurse() {
+        FakeTransport t = new FakeTransport(); // completes inline, as Tyrus may
+        Outbox box = new Outbox(t, Long.MAX_VALUE, listener);
+        IntStream.range(0, 100_000).forEach(i -> box.offer(frame("x")));
+        assertEquals(100_000, t.sent().size()); // a recursive pump would have overflowed the stack
+        assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
+    void overflowingTheByteBoundClosesTheOutboxOnceAndDropsItsFrames() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 10, listener);
+        assertTrue(box.offer(frame("12345")));  // in flight
+        assertTrue(box.offer(frame("12345")));  // waits: 10 bytes in all
+        assertFalse(box.offer(frame("1")));     // 11 bytes: over the bound
+        assertEquals(10, overflowedAt.get());
+        assertTrue(box.isClosed());
+        assertFalse(box.offer(frame("1")));
+        assertTrue(t.completeNext(null));
+        assertEquals(List.of("12345"), t.sent(), "the waiting frame was dropped, not sent");
+        assertEquals(0, box.queuedBytes(), "nothing stays referenced");
+    }
+
+    @Test
+    void aSingleFrameLargerThanTheBoundIsAcceptedWhenNothingWaits() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 10, listener);
+        assertTrue(box.offer(frame("x".repeat(50))));
+        assertEquals(-1, overflowedAt.get());
+        assertFalse(box.offer(frame("y")));
+        assertEquals(50, overflowedAt.get());
+    }
+
+    @Test
+    void countsUtf8BytesNotCharacters() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 100, listener);
+        box.offer(frame("é".repeat(10)));    // 20 bytes
+        box.offer(frame("\uD83D\uDE00".repeat(10))); // 40 bytes
+        assertEquals(60, box.queuedBytes());
+    }
+
+    @Test
+    void aFailedSendClosesTheOutboxAndReportsOnce() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 1000, listener);
+        box.offer(frame("a"));
+        box.offer(frame("b"));
+        IOException broken = new IOException("broken pipe");
+        t.completeNext(broken);
+        assertEquals(broken, failure.get());
+        assertTrue(box.isClosed());
+        assertFalse(t.completeNext(null), "b was never sent");
+        assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
+    void settlesOnlyOnceClosedAndTheSendInFlightCompleted() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 1000, listener);
+        box.offer(frame("a"));
+        box.close();
+        assertFalse(box.settled().toCompletableFuture().isDone(), "a is still being written");
+        t.completeNext(null);
+        assertTrue(box.settled().toCompletableFuture().isDone());
+
+        Outbox idle = new Outbox(new FakeTransport(), 1000, listener);
+        idle.close();
+        assertTrue(idle.settled().toCompletableFuture().isDone());
+    }
+
+    @Test
+    void concurrentOffersAreAllSentWithoutOverlap() throws InterruptedException {
+        FakeTransport t = new FakeTransport();
+        Outbox box = new Outbox(t, Long.MAX_VALUE, listener);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch start = new CountDownLatch(1);
+        for (int p = 0; p < 4; p++) {
+            int producer = p;
+            pool.execute(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (int i = 0; i < 10_000; i++) {
+                    box.offer(frame(producer + ":" + i));
+                }
+            });
+        }
+        start.countDown();
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        List<String> sent = t.sent();
+        assertEquals(40_000, sent.size());
+        assertEquals(0, t.overlaps());
+        for (int p = 0; p < 4; p++) {
+            String prefix = p + ":";
+            List<Integer> order = new ArrayList<>();
+            sent.stream().filter(s -> s.startsWith(prefix)).forEach(s -> order.add(Integer.parseInt(s.substring(prefix.length()))));
+            assertEquals(IntStream.range(0, 10_000).boxed().toList(), order, "each producer's frames in its order");
+        }
+        assertNull(failure.get());
+    }
+}
