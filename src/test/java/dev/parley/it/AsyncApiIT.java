@@ -1,0 +1,169 @@
+package dev.parley.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.parley.it.support.Deployments;
+import dev.parley.it.support.TestClient;
+import jakarta.json.JsonObject;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * docs/asyncapi.yaml describes what the server really sends: a conversation that makes the server send
+ * every kind of frame is recorded, and each frame is validated against the document's schema for its type.
+ * The document's own examples are validated too, so it cannot drift from itself.
+ */
+@ExtendWith(ArquillianExtension.class)
+@Timeout(60)
+class AsyncApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static JsonNode document;
+    private static Map<String, JsonSchema> serverSchemas;
+    private static Map<String, JsonSchema> clientSchemas;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.parley();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @BeforeAll
+    static void readTheDocument() throws IOException {
+        document = new ObjectMapper(new YAMLFactory()).readTree(new File("docs/asyncapi.yaml"));
+        assertTrue(document.path("asyncapi").asText().startsWith("3."), "an AsyncAPI 3 document");
+        serverSchemas = schemasOf("sendServerFrames");
+        clientSchemas = schemasOf("receiveClientFrames");
+    }
+
+    /** Frame type -> payload schema, for every message of an operation, following the document's $refs. */
+    private static Map<String, JsonSchema> schemasOf(String operation) {
+        Map<String, JsonSchema> byType = new LinkedHashMap<>();
+        for (JsonNode ref : document.path("operations").path(operation).path("messages")) {
+            JsonNode message = resolve(resolve(ref).path("$ref").isMissingNode() ? ref : resolve(ref));
+            String payloadRef = message.path("payload").path("$ref").asText();
+            String type = resolve(message.path("payload")).path("properties").path("type").path("const").asText();
+            assertTrue(!type.isEmpty(), "payload of " + ref + " has a type const");
+            byType.put(type, schema(payloadRef));
+        }
+        return byType;
+    }
+
+    private static JsonNode resolve(JsonNode node) {
+        String ref = node.path("$ref").asText(null);
+        return ref == null ? node : document.at(ref.substring(1));
+    }
+
+    /** A schema for one component, resolving its $refs inside the whole document. */
+    private static JsonSchema schema(String pointer) {
+        ObjectNode root = document.deepCopy();
+        root.put("$ref", pointer);
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(root);
+    }
+
+    private static List<String> validate(Map<String, JsonSchema> schemas, JsonNode frame) {
+        JsonSchema schema = schemas.get(frame.path("type").asText());
+        if (schema == null) {
+            return List.of("no schema for " + frame);
+        }
+        List<String> problems = new ArrayList<>();
+        for (ValidationMessage m : schema.validate(frame)) {
+            problems.add(frame + ": " + m.getMessage());
+        }
+        return problems;
+    }
+
+    /** Pings, and adds every frame received up to and including the pong. */
+    private static void collectUntilPong(TestClient c, String ref, List<JsonObject> frames) {
+        c.send("{\"type\":\"ping\",\"ref\":\"" + ref + "\"}");
+        while (true) {
+            JsonObject f = c.next();
+            frames.add(f);
+            if ("pong".equals(f.getString("type")) && ref.equals(f.getString("ref", null))) {
+                return;
+            }
+        }
+    }
+
+    @Test
+    void theDocumentsExamplesMatchItsSchemas() {
+        List<String> problems = new ArrayList<>();
+        for (String op : List.of("sendServerFrames", "receiveClientFrames")) {
+            Map<String, JsonSchema> schemas = op.startsWith("send") ? serverSchemas : clientSchemas;
+            for (JsonNode ref : document.path("operations").path(op).path("messages")) {
+                for (JsonNode example : resolve(resolve(ref)).path("examples")) {
+                    problems.addAll(validate(schemas, example.path("payload")));
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(12, serverSchemas.size(), serverSchemas.keySet()::toString);
+        assertEquals(8, clientSchemas.size(), clientSchemas.keySet()::toString);
+    }
+
+    @Test
+    void everyFrameTheServerSendsMatchesItsSchema() throws IOException {
+        List<JsonObject> frames = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=aa-alice"), "chat");
+             TestClient bob = TestClient.connect(Deployments.chat(base, "name=aa-bob"), "chat")) {
+            String[] script = {
+                    "{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"j\"}",
+                    "{\"type\":\"message\",\"room\":\"aa-room\",\"text\":\"hello\",\"ref\":\"m1\"}",
+                    "{\"type\":\"typing\",\"room\":\"aa-room\"}",
+                    "{\"type\":\"direct\",\"to\":\"aa-bob\",\"text\":\"psst\",\"ref\":\"d1\"}",
+                    "{\"type\":\"history\",\"room\":\"aa-room\",\"limit\":10,\"ref\":\"h\"}",
+                    "{\"type\":\"rooms\",\"ref\":\"r\"}",
+                    "{\"type\":\"ping\",\"ref\":\"p\"}",
+                    "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l\"}",
+                    "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l2\"}",
+            };
+            bob.send("{\"type\":\"join\",\"room\":\"aa-room\"}");
+            collectUntilPong(bob, "ready", frames); // bob is in aa-room before alice starts
+            for (String frame : script) {
+                alice.send(frame);
+                sent.add(frame);
+            }
+            collectUntilPong(alice, "end", frames);
+            collectUntilPong(bob, "end", frames);
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        for (JsonObject f : frames) {
+            seen.add(f.getString("type"));
+            problems.addAll(validate(serverSchemas, JSON.readTree(f.toString())));
+        }
+        for (String f : sent) {
+            problems.addAll(validate(clientSchemas, JSON.readTree(f)));
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(new TreeSet<>(serverSchemas.keySet()), seen, "the conversation covered every documented server frame");
+    }
+}
