@@ -109,6 +109,22 @@ public final class TestClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends a text frame the server may refuse while it is still being written (a frame over the size
+     * limit): returns false instead of failing when the server closed first.
+     */
+    public boolean trySend(String text) {
+        try {
+            socket.sendText(text, true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
     /** Sends a binary frame. */
     public TestClient sendBinary(byte[] data) {
         join(socket.sendBinary(ByteBuffer.wrap(data), true));
