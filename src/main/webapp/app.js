@@ -311,7 +311,8 @@ function showState(s) {
         status.dataset.session = s.session;
     }
     status.textContent = STATUS_TEXT[s.state](s);
-    $('reconnect').hidden = s.state !== 'reconnecting';
+    // Waiting to reconnect: try now. Closed for good (the server refused): the user may still ask to try again.
+    $('reconnect').hidden = s.state !== 'reconnecting' && s.state !== 'closed';
     document.body.classList.toggle('offline', s.state !== 'open');
     for (const li of document.querySelectorAll('li.pending:not(.failed) .delivery')) {
         li.textContent = s.state === 'open' ? 'Sending…' : 'Waiting for the connection…';
@@ -550,6 +551,7 @@ function signOut(message) {
     $('login-error').textContent = message ?? '';
     $('status').dataset.state = 'idle';
     $('status').textContent = 'Not connected';
+    $('reconnect').hidden = true;
     $('login-name').focus();
 }
 
@@ -638,7 +640,13 @@ $('composer-text').addEventListener('input', () => {
 });
 
 $('load-older').addEventListener('click', loadOlder);
-$('reconnect').addEventListener('click', () => view.client?.reconnectNow());
+$('reconnect').addEventListener('click', () => {
+    if (view.client?.state === 'closed') {
+        view.client.connect();
+    } else {
+        view.client?.reconnectNow();
+    }
+});
 $('sign-out').addEventListener('click', () => signOut());
 window.addEventListener('online', () => view.client?.reconnectNow());
 

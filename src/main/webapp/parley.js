@@ -571,7 +571,7 @@ export class ParleyClient {
 
     /** Gives up a socket that is open on paper but dead (no welcome, no pong): close it without waiting. */
     #abandon(ws, code, reason) {
-        if (this.#ws !== ws) {
+        if (!ws || this.#ws !== ws) {
             return;
         }
         this.#ws = null;

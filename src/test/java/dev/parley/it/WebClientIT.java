@@ -120,6 +120,8 @@ class WebClientIT {
             assertEquals(List.of(1L, 2L, 3L), shown.stream().map(Shown::seq).toList());
         }
 
+        assertTrue(b.roomDirectory().contains(room + " (2)"), "the room directory lists the room and its two members");
+
         b.type("Shipping now");
         a.await("bob typing", () -> a.typingLine().equals(bob + " is typing…"));
         screenshots(a);
@@ -282,6 +284,7 @@ class WebClientIT {
             proxy.refuse(true);
             proxy.sever();
             a.awaitState("reconnecting");
+            assertTrue(a.statusText().startsWith("Connection lost. Reconnecting in"), a.statusText());
             for (int i = 1; i <= 20; i++) {
                 post(sender, room, "missed " + i, "b-" + i);
             }
@@ -292,6 +295,7 @@ class WebClientIT {
 
             proxy.refuse(false);
             a.awaitState("open", Duration.ofSeconds(45));
+            assertEquals("Connected", a.statusText());
             a.awaitMessages("room:" + room, "the missed messages and the sent one", m -> m.size() == 22
                     && m.stream().noneMatch(Shown::pending));
             List<JsonObject> seenBySender = new ArrayList<>();

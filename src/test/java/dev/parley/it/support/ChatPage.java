@@ -96,6 +96,15 @@ public final class ChatPage {
         return this;
     }
 
+    /** Opens "All rooms" and returns its entries ("name (members)") once listed. */
+    @SuppressWarnings("unchecked")
+    public List<String> roomDirectory() {
+        browser.driver().findElement(By.cssSelector("#browse summary")).click();
+        String list = "return [...document.querySelectorAll('#all-rooms button')].map(b => b.textContent);";
+        await("the room directory", () -> !((List<String>) browser.script(list)).isEmpty());
+        return (List<String>) browser.script(list);
+    }
+
     /** Whether the "Load older messages" button is shown. */
     public boolean loadOlderShown() {
         return browser.driver().findElement(By.id("load-older")).isDisplayed();

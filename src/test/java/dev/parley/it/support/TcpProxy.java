@@ -83,11 +83,6 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Connections open now. */
-    public int openConnections() {
-        return (int) links.stream().filter(l -> !l.cut.get()).count();
-    }
-
     @Override
     public void close() {
         closed = true;
