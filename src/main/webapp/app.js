@@ -1,0 +1,690 @@
+// The Parley chat page: a thin view over the client library. Everything users typed is put into the page
+// with textContent (never innerHTML), so it always shows as text.
+import {ParleyClient, socketUrl} from './parley.js';
+
+const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+const ROOM = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+const PAGE = 50;
+const TYPING_SHOWN_MS = 3000;
+
+const $ = (id) => document.getElementById(id);
+
+/** What this tab remembers across reloads (sessionStorage: per tab, like the connection). */
+const saved = {
+    get(key) {
+        try {
+            return JSON.parse(sessionStorage.getItem('parley.' + key));
+        } catch {
+            return null;
+        }
+    },
+    set(key, value) {
+        try {
+            sessionStorage.setItem('parley.' + key, JSON.stringify(value));
+        } catch {
+            // storage full or disabled: the page still works, it only forgets on reload
+        }
+    },
+    clear() {
+        for (const key of ['name', 'rooms', 'active']) {
+            sessionStorage.removeItem('parley.' + key);
+        }
+    },
+};
+
+/** One conversation the page shows: a room or direct messages with one user. */
+class Conversation {
+    constructor(kind, name) {
+        this.kind = kind;
+        this.name = name;
+        this.key = kind + ':' + name;
+        this.members = [];
+        this.unread = 0;
+        this.quiet = false;
+        this.olderDone = kind === 'dm';
+        /** @type {Map<number, HTMLLIElement>} messages by seq (rooms) or id (direct) */
+        this.items = new Map();
+        /** @type {Map<string, HTMLLIElement>} the user's own messages not yet confirmed, by ref */
+        this.pending = new Map();
+        /** @type {Map<string, number>} who is typing, with the timer that hides it */
+        this.typing = new Map();
+
+        this.log = document.createElement('ol');
+        this.log.className = 'log';
+        this.log.dataset.key = this.key;
+        this.log.setAttribute('role', 'log');
+        this.log.setAttribute('aria-live', 'polite');
+        this.log.setAttribute('aria-label', (kind === 'room' ? 'Messages in ' : 'Direct messages with ') + name);
+        this.log.hidden = true;
+        $('logs').append(this.log);
+
+        this.button = document.createElement('button');
+        this.button.type = 'button';
+        this.button.className = 'conversation-button';
+        this.button.dataset.key = this.key;
+        this.label = document.createElement('span');
+        this.label.textContent = (kind === 'room' ? '# ' : '@ ') + name;
+        this.badge = document.createElement('span');
+        this.badge.className = 'badge';
+        this.badge.hidden = true;
+        this.button.append(this.label, this.badge);
+        this.button.addEventListener('click', () => activate(this.key, true));
+        this.entry = document.createElement('li');
+        this.entry.append(this.button);
+        (kind === 'room' ? $('room-list') : $('dm-list')).append(this.entry);
+        $('dm-empty').hidden = $('dm-list').children.length > 0;
+    }
+
+    /** The smallest seq shown, or undefined. */
+    get oldest() {
+        let min;
+        for (const seq of this.items.keys()) {
+            if (min === undefined || seq < min) {
+                min = seq;
+            }
+        }
+        return min;
+    }
+
+    remove() {
+        this.log.remove();
+        this.entry.remove();
+        for (const timer of this.typing.values()) {
+            clearTimeout(timer);
+        }
+        $('dm-empty').hidden = $('dm-list').children.length > 0;
+    }
+
+    /** Forgets what is shown (history was reset, or a gap opened): the user's unconfirmed messages stay. */
+    clear() {
+        for (const li of this.items.values()) {
+            li.remove();
+        }
+        this.items.clear();
+        this.olderDone = this.kind === 'dm';
+    }
+
+    markUnread() {
+        this.unread++;
+        this.showBadge();
+    }
+
+    showBadge() {
+        this.badge.hidden = this.unread === 0;
+        this.badge.textContent = '';
+        if (this.unread > 0) {
+            const hidden = document.createElement('span');
+            hidden.className = 'visually-hidden';
+            hidden.textContent = ' unread';
+            this.badge.append(String(this.unread), hidden);
+        }
+    }
+}
+
+const view = {
+    /** @type {ParleyClient|null} */
+    client: null,
+    /** @type {Map<string, Conversation>} */
+    conversations: new Map(),
+    /** @type {string|null} */
+    active: null,
+    /** The rooms to be in, as remembered; null until the user has chosen (a first visit takes the server's). */
+    wanted: null,
+};
+
+// ---------------------------------------------------------------- rendering
+
+function formatTime(ts) {
+    const date = new Date(ts);
+    return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+}
+
+/** A message list item; every user-supplied string goes in through textContent. */
+function messageItem(from, text, ts) {
+    const li = document.createElement('li');
+    li.className = 'msg';
+    const meta = document.createElement('div');
+    meta.className = 'meta';
+    const who = document.createElement('span');
+    who.className = 'from';
+    who.textContent = from;
+    meta.append(who);
+    if (ts) {
+        const time = document.createElement('time');
+        time.dateTime = ts;
+        time.textContent = formatTime(ts);
+        meta.append(' ', time);
+    }
+    const body = document.createElement('p');
+    body.className = 'text';
+    body.textContent = text;
+    li.append(meta, body);
+    if (from === view.client?.user) {
+        li.classList.add('mine');
+    }
+    return li;
+}
+
+/** Keeps the newest message in sight if the reader was already at the bottom. */
+function keepScrolled(change) {
+    const logs = $('logs');
+    const atBottom = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 40;
+    change();
+    if (atBottom) {
+        logs.scrollTop = logs.scrollHeight;
+    }
+}
+
+/** Puts a confirmed message in its place by seq (or id); the user's unconfirmed ones stay last. Once only. */
+function place(conv, key, li) {
+    if (conv.items.has(key)) {
+        return false;
+    }
+    li.dataset.seq = String(key);
+    conv.items.set(key, li);
+    let before = conv.log.querySelector('li.pending');
+    let node = before ? before.previousElementSibling : conv.log.lastElementChild;
+    while (node && Number(node.dataset.seq) > key) {
+        before = node;
+        node = node.previousElementSibling;
+    }
+    conv.log.insertBefore(li, before);
+    return true;
+}
+
+function confirmPending(conv, ref) {
+    const li = ref === undefined ? undefined : conv.pending.get(ref);
+    if (li) {
+        conv.pending.delete(ref);
+        li.remove();
+    }
+}
+
+function renderMembers() {
+    const list = $('member-list');
+    list.replaceChildren();
+    const conv = view.conversations.get(view.active);
+    const members = conv?.kind === 'room' ? conv.members : conv ? [view.client.user, conv.name] : [];
+    for (const user of members) {
+        const li = document.createElement('li');
+        li.dataset.user = user;
+        const name = document.createElement('span');
+        name.className = 'member-name';
+        name.textContent = user;
+        li.append(name);
+        if (user === view.client.user) {
+            li.append(' (you)');
+        } else {
+            const write = document.createElement('button');
+            write.type = 'button';
+            write.className = 'link-button';
+            write.textContent = 'Message';
+            write.setAttribute('aria-label', 'Write to ' + user);
+            write.addEventListener('click', () => {
+                conversation('dm', user);
+                activate('dm:' + user, false);
+                $('composer-text').focus();
+            });
+            li.append(' ', write);
+        }
+        list.append(li);
+    }
+}
+
+function renderTyping() {
+    const conv = view.conversations.get(view.active);
+    const who = conv ? [...conv.typing.keys()] : [];
+    $('typing').textContent = who.length === 0 ? ''
+        : who.length === 1 ? who[0] + ' is typing…'
+            : who.slice(0, -1).join(', ') + ' and ' + who.at(-1) + ' are typing…';
+}
+
+function conversation(kind, name) {
+    const key = kind + ':' + name;
+    let conv = view.conversations.get(key);
+    if (!conv) {
+        conv = new Conversation(kind, name);
+        view.conversations.set(key, conv);
+        if (view.active === null) {
+            activate(key, false);
+        }
+    }
+    return conv;
+}
+
+function activate(key, focusComposer) {
+    const conv = view.conversations.get(key);
+    if (!conv) {
+        return;
+    }
+    view.active = key;
+    saved.set('active', key);
+    for (const c of view.conversations.values()) {
+        c.log.hidden = c !== conv;
+        c.button.setAttribute('aria-current', c === conv ? 'true' : 'false');
+    }
+    conv.unread = 0;
+    conv.showBadge();
+    $('conversation-title').textContent = (conv.kind === 'room' ? '# ' : '@ ') + conv.name;
+    $('composer-label').textContent = conv.kind === 'room' ? 'Message # ' + conv.name : 'Message @ ' + conv.name;
+    $('leave-room').hidden = conv.kind !== 'room';
+    $('leave-room').setAttribute('aria-label', conv.kind === 'room' ? 'Leave room ' + conv.name : '');
+    $('load-older').hidden = conv.olderDone;
+    $('composer-text').disabled = false;
+    renderMembers();
+    renderTyping();
+    $('logs').scrollTop = $('logs').scrollHeight;
+    // Also when nothing had the focus yet (the first room after signing in): typing should just work.
+    if (focusComposer || document.activeElement === document.body || document.activeElement === null) {
+        $('composer-text').focus();
+    }
+}
+
+function showNothing() {
+    view.active = null;
+    $('conversation-title').textContent = 'No conversation';
+    $('composer-label').textContent = 'Message';
+    $('composer-text').disabled = true;
+    $('leave-room').hidden = true;
+    $('load-older').hidden = true;
+    renderMembers();
+    renderTyping();
+}
+
+function rememberRooms() {
+    view.wanted = [...view.conversations.values()].filter((c) => c.kind === 'room').map((c) => c.name);
+    saved.set('rooms', view.wanted);
+}
+
+const STATUS_TEXT = {
+    idle: () => 'Not connected',
+    connecting: () => 'Connecting…',
+    open: () => 'Connected',
+    reconnecting: (s) => 'Connection lost. Reconnecting in ' + Math.max(1, Math.round(s.delay / 1000)) + ' s…',
+    closed: (s) => 'Disconnected' + (s.reason ? ': ' + s.reason : '') + '.',
+};
+
+function showState(s) {
+    const status = $('status');
+    status.dataset.state = s.state;
+    if (s.state === 'open') {
+        status.dataset.session = s.session;
+    }
+    status.textContent = STATUS_TEXT[s.state](s);
+    // Waiting to reconnect: try now. Closed for good (the server refused): the user may still ask to try again.
+    $('reconnect').hidden = s.state !== 'reconnecting' && s.state !== 'closed';
+    document.body.classList.toggle('offline', s.state !== 'open');
+    for (const li of document.querySelectorAll('li.pending:not(.failed) .delivery')) {
+        li.textContent = s.state === 'open' ? 'Sending…' : 'Waiting for the connection…';
+    }
+    if (s.user) {
+        $('me').textContent = s.user;
+        $('whoami').hidden = false;
+    }
+    if (s.state === 'closed' && s.code === 1008) {
+        signOut('The server refused that name' + (s.reason ? ' (' + s.reason + ')' : '') + '.');
+    }
+}
+
+// ---------------------------------------------------------------- client events
+
+function onJoined(info) {
+    if (view.wanted !== null && !view.wanted.includes(info.room)) {
+        // The server put this tab back into a room (its default room) that the user had left.
+        view.client.leave(info.room).catch(() => {});
+        return;
+    }
+    const conv = conversation('room', info.room);
+    if (info.reset || info.truncated) {
+        conv.clear();
+        if (view.active === conv.key) {
+            $('load-older').hidden = false;
+        }
+    }
+    conv.members = info.members;
+    // The history that follows this event synchronously is not news; recovered messages after a reconnect are.
+    conv.quiet = !info.rejoin;
+    queueMicrotask(() => {
+        conv.quiet = false;
+        // Rooms count from seq 1: a room shown from its first message (or empty) has nothing older.
+        const oldest = conv.oldest;
+        conv.olderDone = !info.truncated && (oldest === undefined || oldest <= 1);
+        if (view.active === conv.key) {
+            $('load-older').hidden = conv.olderDone;
+        }
+    });
+    rememberRooms();
+    if (view.active === conv.key) {
+        renderMembers();
+    }
+}
+
+function onMessage(m) {
+    const conv = view.conversations.get('room:' + m.room);
+    if (!conv) {
+        return;
+    }
+    if (m.from === view.client.user) {
+        confirmPending(conv, m.ref);
+    }
+    stopTyping(conv, m.from);
+    keepScrolled(() => {
+        if (place(conv, m.seq, messageItem(m.from, m.text, m.ts)) && view.active !== conv.key && !conv.quiet) {
+            conv.markUnread();
+        }
+    });
+}
+
+function onDirect(d) {
+    const me = view.client.user;
+    const other = d.from === me ? d.to : d.from;
+    const conv = conversation('dm', other);
+    if (d.from === me) {
+        confirmPending(conv, d.ref);
+    }
+    keepScrolled(() => {
+        if (place(conv, d.id, messageItem(d.from, d.text, d.ts)) && view.active !== conv.key && d.from !== me) {
+            conv.markUnread();
+        }
+    });
+}
+
+function onPresence(p) {
+    const conv = view.conversations.get('room:' + p.room);
+    if (!conv) {
+        return;
+    }
+    conv.members = p.members;
+    if (p.event === 'leave') {
+        stopTyping(conv, p.user);
+    }
+    if (view.active === conv.key) {
+        renderMembers();
+    }
+}
+
+function onTyping(t) {
+    const conv = view.conversations.get('room:' + t.room);
+    if (!conv) {
+        return;
+    }
+    clearTimeout(conv.typing.get(t.from));
+    conv.typing.set(t.from, setTimeout(() => stopTyping(conv, t.from), TYPING_SHOWN_MS));
+    if (view.active === conv.key) {
+        renderTyping();
+    }
+}
+
+function stopTyping(conv, user) {
+    if (conv.typing.has(user)) {
+        clearTimeout(conv.typing.get(user));
+        conv.typing.delete(user);
+        if (view.active === conv.key) {
+            renderTyping();
+        }
+    }
+}
+
+// ---------------------------------------------------------------- user actions
+
+function sendMessage(conv, text) {
+    const promise = conv.kind === 'room' ? view.client.send(conv.name, text) : view.client.direct(conv.name, text);
+    const li = messageItem(view.client.user, text, null);
+    li.classList.add('pending');
+    li.dataset.ref = promise.ref;
+    const delivery = document.createElement('span');
+    delivery.className = 'delivery';
+    delivery.textContent = view.client.state === 'open' ? 'Sending…' : 'Waiting for the connection…';
+    li.querySelector('.meta').append(' ', delivery);
+    conv.pending.set(promise.ref, li);
+    keepScrolled(() => conv.log.append(li));
+    promise.then((ack) => {
+        // Normally the message itself arrived first and replaced this item; if not, it becomes the message.
+        if (conv.pending.get(promise.ref) === li) {
+            conv.pending.delete(promise.ref);
+            li.classList.remove('pending');
+            delivery.remove();
+            if (conv.kind === 'room') {
+                li.remove();
+                place(conv, ack.seq, li);
+            }
+        }
+    }, (error) => {
+        li.classList.add('failed');
+        delivery.textContent = 'Not sent: ' + error.message;
+        delivery.setAttribute('role', 'alert');
+        const again = document.createElement('button');
+        again.type = 'button';
+        again.className = 'link-button';
+        again.textContent = 'Try again';
+        again.addEventListener('click', () => {
+            conv.pending.delete(promise.ref);
+            li.remove();
+            sendMessage(conv, text);
+        });
+        const discard = document.createElement('button');
+        discard.type = 'button';
+        discard.className = 'link-button';
+        discard.textContent = 'Discard';
+        discard.addEventListener('click', () => {
+            conv.pending.delete(promise.ref);
+            li.remove();
+            $('composer-text').focus();
+        });
+        li.querySelector('.meta').append(' ', again, ' ', discard);
+    });
+}
+
+async function loadOlder() {
+    const conv = view.conversations.get(view.active);
+    if (!conv || conv.kind !== 'room') {
+        return;
+    }
+    const button = $('load-older');
+    button.disabled = true;
+    try {
+        const before = conv.oldest;
+        const page = await view.client.history(conv.name, before === undefined ? {limit: PAGE} : {before, limit: PAGE});
+        const logs = $('logs');
+        const fromBottom = logs.scrollHeight - logs.scrollTop;
+        for (const m of page) {
+            place(conv, m.seq, messageItem(m.from, m.text, m.ts));
+        }
+        logs.scrollTop = logs.scrollHeight - fromBottom;
+        if (page.length < PAGE || page[0].seq <= 1) {
+            conv.olderDone = true;
+        }
+    } catch (e) {
+        $('typing').textContent = 'Could not load older messages: ' + e.message;
+    } finally {
+        button.disabled = false;
+        button.hidden = conv.olderDone || view.active !== conv.key;
+        if (button.hidden) {
+            $('composer-text').focus();
+        }
+    }
+}
+
+function start(name) {
+    saved.set('name', name);
+    view.wanted = saved.get('rooms');
+    const client = new ParleyClient({url: socketUrl(location.href), name});
+    view.client = client;
+    client.on('state', showState);
+    client.on('joined', onJoined);
+    client.on('message', onMessage);
+    client.on('direct', onDirect);
+    client.on('presence', onPresence);
+    client.on('typing', onTyping);
+    client.on('error', (e) => {
+        $('typing').textContent = 'Server: ' + e.message;
+    });
+    $('login-view').hidden = true;
+    $('chat-view').hidden = false;
+    showNothing();
+    client.connect();
+    const active = saved.get('active');
+    for (const room of view.wanted ?? []) {
+        conversation('room', room);
+        client.join(room).catch((e) => {
+            $('join-error').textContent = 'Could not rejoin ' + room + ': ' + e.message;
+        });
+    }
+    if (active && view.conversations.has(active)) {
+        activate(active, false);
+    }
+    $('composer-text').focus();
+}
+
+function signOut(message) {
+    view.client?.close();
+    view.client = null;
+    for (const conv of view.conversations.values()) {
+        conv.remove();
+    }
+    view.conversations.clear();
+    view.active = null;
+    saved.clear();
+    $('chat-view').hidden = true;
+    $('whoami').hidden = true;
+    $('login-view').hidden = false;
+    $('login-error').textContent = message ?? '';
+    $('status').dataset.state = 'idle';
+    $('status').textContent = 'Not connected';
+    $('reconnect').hidden = true;
+    $('login-name').focus();
+}
+
+// ---------------------------------------------------------------- wiring
+
+$('login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = $('login-name').value.trim();
+    if (!NAME.test(name)) {
+        $('login-error').textContent = 'Use 1 to 32 letters, digits, dots, dashes or underscores.';
+        $('login-name').setAttribute('aria-invalid', 'true');
+        $('login-name').focus();
+        return;
+    }
+    $('login-name').removeAttribute('aria-invalid');
+    $('login-error').textContent = '';
+    start(name);
+});
+
+$('join-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('join-room');
+    const room = input.value.trim();
+    if (!ROOM.test(room)) {
+        $('join-error').textContent = 'Room names are 1 to 64 letters, digits or _ . : - and start with a letter or digit.';
+        input.setAttribute('aria-invalid', 'true');
+        return;
+    }
+    input.removeAttribute('aria-invalid');
+    $('join-error').textContent = '';
+    input.value = '';
+    conversation('room', room);
+    rememberRooms();
+    activate('room:' + room, true);
+    view.client.join(room).catch((e) => {
+        $('join-error').textContent = 'Could not join ' + room + ': ' + e.message;
+        view.conversations.get('room:' + room)?.remove();
+        view.conversations.delete('room:' + room);
+        rememberRooms();
+        showNothing();
+    });
+});
+
+$('leave-room').addEventListener('click', () => {
+    const conv = view.conversations.get(view.active);
+    if (!conv || conv.kind !== 'room') {
+        return;
+    }
+    view.client.leave(conv.name).catch(() => {});
+    conv.remove();
+    view.conversations.delete(conv.key);
+    rememberRooms();
+    const next = view.conversations.keys().next();
+    if (next.done) {
+        showNothing();
+    } else {
+        activate(next.value, false);
+    }
+    $('join-room').focus();
+});
+
+$('composer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('composer-text');
+    const conv = view.conversations.get(view.active);
+    const text = input.value;
+    if (!conv || text.trim() === '') {
+        return;
+    }
+    input.value = '';
+    sendMessage(conv, text);
+});
+
+$('composer-text').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        $('composer').requestSubmit();
+    }
+});
+
+$('composer-text').addEventListener('input', () => {
+    const conv = view.conversations.get(view.active);
+    if (conv?.kind === 'room' && $('composer-text').value !== '') {
+        view.client.typing(conv.name);
+    }
+});
+
+$('load-older').addEventListener('click', loadOlder);
+$('reconnect').addEventListener('click', () => {
+    if (view.client?.state === 'closed') {
+        view.client.connect();
+    } else {
+        view.client?.reconnectNow();
+    }
+});
+$('sign-out').addEventListener('click', () => signOut());
+window.addEventListener('online', () => view.client?.reconnectNow());
+
+$('browse').addEventListener('toggle', async () => {
+    if (!$('browse').open || !view.client) {
+        return;
+    }
+    const list = $('all-rooms');
+    try {
+        const rooms = await view.client.listRooms();
+        list.replaceChildren();
+        for (const room of rooms) {
+            const li = document.createElement('li');
+            const join = document.createElement('button');
+            join.type = 'button';
+            join.className = 'link-button';
+            join.textContent = room.name + ' (' + room.members + ')';
+            join.setAttribute('aria-label', 'Join ' + room.name + ', ' + room.members + ' members');
+            join.addEventListener('click', () => {
+                $('join-room').value = room.name;
+                $('join-form').requestSubmit();
+            });
+            li.append(join);
+            list.append(li);
+        }
+    } catch (e) {
+        list.replaceChildren(document.createTextNode('Could not list rooms: ' + e.message));
+    }
+});
+
+// A reload keeps the name (this tab only); a link may suggest one with ?name=.
+const remembered = saved.get('name');
+if (typeof remembered === 'string' && NAME.test(remembered)) {
+    start(remembered);
+} else {
+    const suggested = new URLSearchParams(location.search).get('name');
+    if (suggested) {
+        $('login-name').value = suggested;
+    }
+    $('login-name').focus();
+}

@@ -1,0 +1,983 @@
+/**
+ * Parley's JavaScript client: one WebSocket to a Parley server, with rooms, messages that are neither lost
+ * nor doubled across reconnects, direct messages, presence and typing. An ES module without dependencies;
+ * it runs in browsers and in Node (give it a WebSocket class there).
+ *
+ * Guarantees, given the server's per-room `seq` and its idempotent `ref`s:
+ * - every room message reaches the `message` listeners once, in `seq` order, also across reconnects
+ *   (the client rejoins each room with `since` = the last seq it saw, and drops what it already has);
+ * - `send()` resolves once the server stored the message (`ack`); a message not yet acknowledged when the
+ *   connection drops is sent again after the reconnect with the same `ref`, so the server stores it once.
+ *
+ * @module parley
+ */
+
+/** The WebSocket subprotocol Parley speaks. */
+export const PROTOCOL = 'chat';
+
+/** Close codes after which the client reconnects with the normal backoff. */
+export const RETRY_CODES = Object.freeze([1001, 1006, 1011, 1012, 1013, 4008, 4408]);
+/** Close code that asks clients to slow down (too many connections or messages): reconnect after a longer delay. */
+export const SLOW_DOWN_CODE = 4429;
+/** Close code for a missing, invalid or expired token: reconnect only with new credentials. */
+export const UNAUTHORIZED_CODE = 4401;
+
+/**
+ * What the client does after the connection closed with `code`:
+ * `'retry'` reconnect with backoff; `'slow'` reconnect after a longer backoff; `'reauth'` reconnect only if
+ * fresh credentials can be had (see the `params` option); `'stop'` never reconnect (1000 normal, 1003 binary
+ * frame, 1007, 1008 policy such as an invalid name, 1009 frame too big, 4403 forbidden, and anything unknown).
+ *
+ * @param {number} code the close code
+ * @returns {'retry'|'slow'|'reauth'|'stop'}
+ */
+export function closePolicy(code) {
+    if (RETRY_CODES.includes(code)) {
+        return 'retry';
+    }
+    if (code === SLOW_DOWN_CODE) {
+        return 'slow';
+    }
+    if (code === UNAUTHORIZED_CODE) {
+        return 'reauth';
+    }
+    return 'stop';
+}
+
+/**
+ * Backoff settings, in milliseconds.
+ * @typedef {Object} Backoff
+ * @property {number} initial the cap of the first delay
+ * @property {number} max the largest cap
+ * @property {number} factor how much the cap grows per attempt
+ * @property {number} jitter the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
+ */
+
+/** The backoff after a retryable close. */
+export const DEFAULT_BACKOFF = Object.freeze({initial: 500, max: 30_000, factor: 2, jitter: 0.5});
+/** The backoff after close code 4429 (slow down). */
+export const SLOW_BACKOFF = Object.freeze({initial: 5_000, max: 120_000, factor: 2, jitter: 0.5});
+
+/**
+ * The delay before reconnect attempt `attempt` (0 for the first): exponential growth up to a cap, with
+ * jitter so that clients dropped together do not come back together. The result always lies in
+ * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** attempt)`.
+ *
+ * @param {number} attempt how many attempts failed before this one
+ * @param {Partial<Backoff>} [backoff] settings (defaults: {@link DEFAULT_BACKOFF})
+ * @param {() => number} [random] a source of numbers in [0, 1)
+ * @returns {number} milliseconds
+ */
+export function backoffDelay(attempt, backoff = DEFAULT_BACKOFF, random = Math.random) {
+    const {initial, max, factor, jitter} = {...DEFAULT_BACKOFF, ...backoff};
+    const cap = Math.min(max, initial * Math.pow(factor, Math.max(0, attempt)));
+    const share = Math.min(1, Math.max(0, jitter));
+    return Math.round(cap * (1 - share) + cap * share * random());
+}
+
+/**
+ * The chat socket's URL for a page at `base`: `wss:` for an `https:` page and `ws:` otherwise, the page's
+ * host, and the page's directory as the context path (`https://h/parley/index.html` gives
+ * `wss://h/parley/chat`). Never a fixed host.
+ *
+ * @param {string|URL} [base] the page's URL; defaults to `location.href` in a browser
+ * @param {string} [path] the socket's path relative to the page's directory
+ * @returns {string}
+ */
+export function socketUrl(base = globalThis.location?.href, path = 'chat') {
+    if (!base) {
+        throw new TypeError('socketUrl needs the page URL outside a browser');
+    }
+    const url = new URL(path, base);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = '';
+    url.hash = '';
+    return url.href;
+}
+
+/** An error the server answered a request with (its `code` is the protocol's error code), or the client's own. */
+export class ParleyError extends Error {
+    /**
+     * @param {string} code the protocol's error code (`not_member`, `too_long`, ...) or `closed` when the
+     *                      client stopped before an answer came
+     * @param {string} message a human-readable explanation
+     */
+    constructor(code, message) {
+        super(message);
+        this.name = 'ParleyError';
+        /** @type {string} */
+        this.code = code;
+    }
+}
+
+/**
+ * A room message.
+ * @typedef {Object} Message
+ * @property {'message'} type
+ * @property {string} room
+ * @property {number} seq strictly increasing per room
+ * @property {string} from
+ * @property {string} text
+ * @property {string} ts ISO-8601 UTC with milliseconds
+ * @property {string} [ref] the sender's ref
+ */
+
+/**
+ * A direct message (sent to every connection of the recipient and of the sender).
+ * @typedef {Object} DirectMessage
+ * @property {'direct'} type
+ * @property {number} id
+ * @property {string} from
+ * @property {string} to
+ * @property {string} text
+ * @property {string} ts
+ * @property {string} [ref]
+ */
+
+/**
+ * The `joined` event's detail, also what `join()` resolves with.
+ * @typedef {Object} JoinInfo
+ * @property {string} room
+ * @property {string[]} members user names, sorted
+ * @property {string} [epoch] identifies the room's history; a change means history was reset
+ * @property {boolean} rejoin true when this is a rejoin after a reconnect (or a repeated join)
+ * @property {boolean} reset true when the history the client had is void (new epoch): drop what is shown
+ * @property {boolean} truncated true when more messages were missed than the server sends at once:
+ *                     the messages that follow are the newest, and older ones can be paged with `history()`
+ */
+
+/**
+ * The `state` event's detail.
+ * @typedef {Object} StateChange
+ * @property {'idle'|'connecting'|'open'|'reconnecting'|'closed'} state
+ * @property {string} [user] the user name, once welcomed
+ * @property {string} [session] the connection's id (open only)
+ * @property {number} [code] the close code (reconnecting, closed)
+ * @property {string} [reason] the close reason (reconnecting, closed)
+ * @property {number} [delay] milliseconds until the next attempt (reconnecting)
+ * @property {number} [attempt] the number of that attempt (reconnecting)
+ */
+
+/**
+ * Timer functions, replaceable in tests.
+ * @typedef {Object} Clock
+ * @property {(fn: () => void, ms: number) => any} setTimeout
+ * @property {(handle: any) => void} clearTimeout
+ * @property {() => number} now milliseconds
+ */
+
+/**
+ * @typedef {Object} ClientOptions
+ * @property {string} [url] the socket URL; default {@link socketUrl}() of the current page
+ * @property {string} [name] the user name to ask for; without it the server assigns a guest name, which
+ *                           the client then keeps across reconnects
+ * @property {Record<string,string>|(() => Record<string,string>|Promise<Record<string,string>>)} [params]
+ *           more query parameters (such as a token); a function is called before every connection attempt,
+ *           and makes the client retry once after close code 4401
+ * @property {typeof WebSocket} [WebSocket] the WebSocket class; default the global one
+ * @property {Partial<Backoff>} [backoff] after retryable closes
+ * @property {Partial<Backoff>} [slowBackoff] after 4429
+ * @property {number} [pingInterval] send a ping after this many ms without hearing from the server (10000)
+ * @property {number} [pongTimeout] give the connection up when nothing arrives this long after a ping (10000)
+ * @property {number} [connectTimeout] give an attempt up when no welcome arrives this long after it started (15000)
+ * @property {number} [stableAfter] a connection open this long resets the backoff (5000)
+ * @property {number} [typingInterval] send at most one typing notice per room per this many ms (2000)
+ * @property {Clock} [clock] timers (for tests)
+ * @property {() => number} [random] numbers in [0, 1) for jitter and refs (for tests)
+ * @property {(error: unknown) => void} [onListenerError] where exceptions thrown by listeners go (console.error)
+ */
+
+const OPEN = 1;
+const DIRECT_IDS_KEPT = 2000;
+
+/**
+ * One logical connection to Parley, which survives dropped sockets. Create it, add listeners with
+ * {@link ParleyClient#on}, then call {@link ParleyClient#connect}. Requests made while disconnected wait
+ * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `error`.
+ */
+export class ParleyClient {
+    /** @type {Required<Omit<ClientOptions,'name'|'params'|'url'>> & ClientOptions} */
+    #options;
+    /** @type {Clock} */
+    #clock;
+    /** @type {WebSocket|null} */
+    #ws = null;
+    #state = 'idle';
+    #welcomed = false;
+    #stopped = false;
+    /** @type {string|null} */
+    #user = null;
+    /** @type {string|null} */
+    #session = null;
+    #attempt = 0;
+    #reauthTried = false;
+    #timers = {retry: null, connect: null, stable: null, ping: null, pong: null};
+    #lastHeard = 0;
+    #pingSentAt = 0;
+    /** @type {Map<string, RoomState>} */
+    #rooms = new Map();
+    /** @type {Set<string>} rooms the server put this connection in that the user had left */
+    #unwanted = new Set();
+    /** @type {Map<string, {frame: object, resolve: (v: any) => void, reject: (e: Error) => void}>} */
+    #pending = new Map();
+    /** @type {Map<string, number>} */
+    #typingSent = new Map();
+    /** @type {Map<string, any>} typing notices due when the interval ends */
+    #typingLater = new Map();
+    /** @type {Set<number>} */
+    #directIds = new Set();
+    /** @type {Map<string, Set<Function>>} */
+    #listeners = new Map();
+    #refPrefix;
+    #refCount = 0;
+
+    /** @param {ClientOptions} [options] */
+    constructor(options = {}) {
+        const WebSocketClass = options.WebSocket ?? globalThis.WebSocket;
+        if (!WebSocketClass) {
+            throw new TypeError('no WebSocket class: pass one as options.WebSocket');
+        }
+        this.#options = {
+            pingInterval: 10_000,
+            pongTimeout: 10_000,
+            connectTimeout: 15_000,
+            stableAfter: 5_000,
+            typingInterval: 2_500,
+            random: Math.random,
+            onListenerError: (e) => console.error('a Parley listener failed', e),
+            ...options,
+            url: options.url ?? socketUrl(),
+            WebSocket: WebSocketClass,
+            backoff: {...DEFAULT_BACKOFF, ...options.backoff},
+            slowBackoff: {...SLOW_BACKOFF, ...options.slowBackoff},
+        };
+        this.#clock = options.clock ?? {
+            setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+            clearTimeout: (h) => globalThis.clearTimeout(h),
+            now: () => Date.now(),
+        };
+        // Refs must differ between tabs of one user: the server treats a repeated (user, ref) as a retry.
+        this.#refPrefix = Math.floor(this.#options.random() * 36 ** 8).toString(36).padStart(8, '0');
+    }
+
+    /** The connection state: `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
+    get state() {
+        return this.#state;
+    }
+
+    /** The user name the server gave this client, or null before the first welcome. */
+    get user() {
+        return this.#user;
+    }
+
+    /** The current connection's id, or null when not open. */
+    get session() {
+        return this.#welcomed ? this.#session : null;
+    }
+
+    /** The rooms this client is in (or is joining), by name. */
+    get rooms() {
+        return [...this.#rooms.keys()];
+    }
+
+    /**
+     * The members of a room as last heard, sorted; empty when not in it.
+     * @param {string} room
+     * @returns {string[]}
+     */
+    members(room) {
+        const r = this.#rooms.get(room);
+        return r ? [...r.members].sort() : [];
+    }
+
+    /**
+     * The last seq this client has of a room (0 for none).
+     * @param {string} room
+     */
+    lastSeq(room) {
+        return this.#rooms.get(room)?.lastSeq ?? 0;
+    }
+
+    /** Requests waiting for an answer, oldest first: messages not yet acknowledged among them. */
+    get unacknowledged() {
+        return [...this.#pending.values()].map((p) => ({...p.frame}));
+    }
+
+    /**
+     * Adds a listener; returns a function that removes it. Listeners get the event's detail:
+     * `state` {@link StateChange}; `joined` {@link JoinInfo} (before that join's messages);
+     * `message` {@link Message}, each room message once, in seq order, whether live, from a join's history
+     * or recovered after a reconnect; `presence` {room, user, event: 'join'|'leave', members};
+     * `typing` {room, from}; `direct` {@link DirectMessage}, each once; `error` a {@link ParleyError}
+     * the server sent that answers no request of this client.
+     *
+     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'error'} type
+     * @param {(detail: any) => void} listener
+     * @returns {() => void}
+     */
+    on(type, listener) {
+        let set = this.#listeners.get(type);
+        if (!set) {
+            set = new Set();
+            this.#listeners.set(type, set);
+        }
+        set.add(listener);
+        return () => set.delete(listener);
+    }
+
+    /** Opens the connection (again, after `closed`). Does nothing while connecting or connected. */
+    connect() {
+        if (this.#state !== 'idle' && this.#state !== 'closed') {
+            return;
+        }
+        this.#stopped = false;
+        this.#attempt = 0;
+        this.#open();
+    }
+
+    /** While waiting to reconnect, tries at once (for example when the browser reports it is online again). */
+    reconnectNow() {
+        if (this.#state === 'reconnecting') {
+            this.#open();
+        }
+    }
+
+    /**
+     * Closes the connection for good (until `connect()` is called again). Requests still waiting are
+     * rejected with a {@link ParleyError} of code `closed`.
+     */
+    close() {
+        this.#stopped = true;
+        const ws = this.#ws;
+        this.#ws = null;
+        if (ws) {
+            detach(ws);
+            try {
+                ws.close(1000, 'bye');
+            } catch {
+                // already closing
+            }
+        }
+        this.#finish(1000, 'closed by the client');
+    }
+
+    /**
+     * Joins a room. Resolves when the server answered `joined` (after the `joined` event and the `message`
+     * events for its history); rejects with the server's error. The client stays in the room across reconnects.
+     *
+     * @param {string} room
+     * @returns {Promise<JoinInfo>}
+     */
+    join(room) {
+        if (this.#state === 'closed') {
+            return Promise.reject(new ParleyError('closed', 'the client is closed'));
+        }
+        this.#unwanted.delete(room);
+        let r = this.#rooms.get(room);
+        if (!r) {
+            r = new RoomState(room);
+            this.#rooms.set(room, r);
+        }
+        const answer = new Promise((resolve, reject) => r.waiters.push({resolve, reject}));
+        if (this.#welcomed) {
+            this.#sendJoin(r);
+        }
+        return answer;
+    }
+
+    /**
+     * Leaves a room: no more of its messages, and no rejoin after a reconnect. Resolves once the server
+     * confirmed, or at once when not connected.
+     *
+     * @param {string} room
+     * @returns {Promise<void>}
+     */
+    leave(room) {
+        const r = this.#rooms.get(room);
+        this.#rooms.delete(room);
+        this.#cancelTyping(room);
+        if (r) {
+            r.waiters.splice(0).forEach((w) => w.reject(new ParleyError('left', 'left ' + room + ' before joining it')));
+        }
+        if (!this.#welcomed) {
+            return Promise.resolve();
+        }
+        return this.#request({type: 'leave', room}, 'l').then(() => undefined, (e) => {
+            if (e.code !== 'not_member') {
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Sends a message to a room. Resolves with the ack once the server stored it; rejects with the
+     * server's error (`not_member`, `too_long`, `rate_limited`, `unavailable`, ...) or `closed`. Across a
+     * reconnect the message is sent again with the same ref, so it is stored once. The promise's `ref`
+     * property is the message's ref, which the `message` event carries too: a page can show the message as
+     * "sending" and match it when it arrives.
+     *
+     * @param {string} room
+     * @param {string} text
+     * @returns {Promise<{ref: string, room: string, seq: number}> & {ref: string}}
+     */
+    send(room, text) {
+        this.#cancelTyping(room);
+        return this.#request({type: 'message', room, text}, 'm');
+    }
+
+    /**
+     * Sends a direct message to a user. Resolves with the ack ({ref, to}); rejects like `send()`
+     * (`offline` when the server cannot deliver it). The promise's `ref` property is the message's ref.
+     *
+     * @param {string} to
+     * @param {string} text
+     * @returns {Promise<{ref: string, to: string}> & {ref: string}}
+     */
+    direct(to, text) {
+        return this.#request({type: 'direct', to, text}, 'd');
+    }
+
+    /**
+     * Tells the room's other members this user is typing. Sent only while connected and in the room, at
+     * most once per `typingInterval`; returns whether it was sent.
+     *
+     * @param {string} room
+     * @returns {boolean}
+     */
+    typing(room) {
+        const r = this.#rooms.get(room);
+        if (!this.#welcomed || !r || r.status !== 'live') {
+            return false;
+        }
+        const now = this.#clock.now();
+        const last = this.#typingSent.get(room);
+        if (last !== undefined && now - last < this.#options.typingInterval) {
+            // Still typing when the interval ends: say so then (once), or the others' indicator would lapse.
+            if (!this.#typingLater.has(room)) {
+                this.#typingLater.set(room, this.#clock.setTimeout(() => {
+                    this.#typingLater.delete(room);
+                    this.typing(room);
+                }, last + this.#options.typingInterval - now));
+            }
+            return false;
+        }
+        this.#typingSent.set(room, now);
+        this.#transmit({type: 'typing', room});
+        return true;
+    }
+
+    /**
+     * Older messages of a room, for scrollback: up to `limit` (at most 100) with seq below `before`,
+     * oldest first. They are not passed to `message` listeners.
+     *
+     * @param {string} room
+     * @param {{before?: number, limit?: number}} [page]
+     * @returns {Promise<Message[]>}
+     */
+    history(room, page = {}) {
+        const frame = {type: 'history', room};
+        if (page.before !== undefined) {
+            frame.before = page.before;
+        }
+        if (page.limit !== undefined) {
+            frame.limit = page.limit;
+        }
+        return this.#request(frame, 'h').then((f) => f.messages ?? []);
+    }
+
+    /**
+     * The rooms that have members.
+     * @returns {Promise<{name: string, members: number}[]>}
+     */
+    listRooms() {
+        return this.#request({type: 'rooms'}, 'r').then((f) => f.rooms ?? []);
+    }
+
+    /**
+     * Measures a round trip.
+     * @returns {Promise<number>} milliseconds
+     */
+    ping() {
+        const started = this.#clock.now();
+        return this.#request({type: 'ping'}, 'p').then(() => this.#clock.now() - started);
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    #open() {
+        this.#clear('retry');
+        this.#setState('connecting', {attempt: this.#attempt});
+        let params;
+        try {
+            const p = this.#options.params;
+            params = typeof p === 'function' ? p() : p;
+        } catch (e) {
+            this.#lost(1006, 'params failed: ' + e);
+            return;
+        }
+        if (params && typeof params.then === 'function') {
+            params.then((value) => this.#openSocket(value), (e) => this.#lost(1006, 'params failed: ' + e));
+        } else {
+            this.#openSocket(params);
+        }
+    }
+
+    #openSocket(params) {
+        if (this.#stopped || this.#state !== 'connecting') {
+            return;
+        }
+        const url = new URL(this.#options.url);
+        const name = this.#user ?? this.#options.name;
+        if (name) {
+            url.searchParams.set('name', name);
+        }
+        for (const [key, value] of Object.entries(params ?? {})) {
+            if (value !== undefined && value !== null) {
+                url.searchParams.set(key, String(value));
+            }
+        }
+        let ws;
+        try {
+            ws = new this.#options.WebSocket(url.href, PROTOCOL);
+        } catch (e) {
+            this.#lost(1006, String(e));
+            return;
+        }
+        this.#ws = ws;
+        this.#welcomed = false;
+        this.#lastHeard = this.#clock.now();
+        ws.onopen = () => {
+            if (this.#ws === ws) {
+                this.#lastHeard = this.#clock.now();
+            }
+        };
+        ws.onmessage = (event) => {
+            if (this.#ws === ws) {
+                this.#receive(event.data);
+            }
+        };
+        ws.onclose = (event) => {
+            if (this.#ws === ws) {
+                this.#ws = null;
+                this.#lost(event.code, event.reason);
+            }
+        };
+        ws.onerror = () => {
+            // A close event always follows and carries the code.
+        };
+        this.#timers.connect = this.#clock.setTimeout(() => this.#abandon(ws, 4408, 'no welcome in time'),
+            this.#options.connectTimeout);
+    }
+
+    /** Gives up a socket that is open on paper but dead (no welcome, no pong): close it without waiting. */
+    #abandon(ws, code, reason) {
+        if (!ws || this.#ws !== ws) {
+            return;
+        }
+        this.#ws = null;
+        detach(ws);
+        try {
+            ws.close(code, reason);
+        } catch {
+            // the browser may refuse while still connecting
+        }
+        this.#lost(code, reason);
+    }
+
+    #lost(code, reason) {
+        this.#welcomed = false;
+        for (const name of ['connect', 'stable', 'ping', 'pong']) {
+            this.#clear(name);
+        }
+        if (this.#stopped) {
+            return;
+        }
+        const policy = closePolicy(code);
+        const reauth = policy === 'reauth' && typeof this.#options.params === 'function' && !this.#reauthTried;
+        if (policy === 'stop' || (policy === 'reauth' && !reauth)) {
+            this.#stopped = true;
+            this.#finish(code, reason);
+            return;
+        }
+        if (reauth) {
+            this.#reauthTried = true;
+        }
+        const delay = backoffDelay(this.#attempt, policy === 'slow' ? this.#options.slowBackoff : this.#options.backoff,
+            this.#options.random);
+        this.#attempt++;
+        this.#setState('reconnecting', {code, reason, delay, attempt: this.#attempt});
+        this.#timers.retry = this.#clock.setTimeout(() => this.#open(), delay);
+    }
+
+    #finish(code, reason) {
+        for (const name of Object.keys(this.#timers)) {
+            this.#clear(name);
+        }
+        this.#welcomed = false;
+        const error = new ParleyError('closed', 'connection closed (' + code + (reason ? ' ' + reason : '') + ')');
+        const pending = [...this.#pending.values()];
+        this.#pending.clear();
+        pending.forEach((p) => p.reject(error));
+        for (const r of this.#rooms.values()) {
+            r.waiters.splice(0).forEach((w) => w.reject(error));
+        }
+        if (this.#state !== 'closed') {
+            this.#setState('closed', {code, reason});
+        }
+    }
+
+    #setState(state, detail = {}) {
+        this.#state = state;
+        this.#emit('state', {state, user: this.#user ?? undefined, ...detail});
+    }
+
+    #clear(name) {
+        if (this.#timers[name] !== null) {
+            this.#clock.clearTimeout(this.#timers[name]);
+            this.#timers[name] = null;
+        }
+    }
+
+    #cancelTyping(room) {
+        if (this.#typingLater.has(room)) {
+            this.#clock.clearTimeout(this.#typingLater.get(room));
+            this.#typingLater.delete(room);
+        }
+    }
+
+    // ------------------------------------------------------------------ heartbeat
+
+    #schedulePing(delay) {
+        this.#timers.ping = this.#clock.setTimeout(() => this.#checkIdle(), Math.max(0, delay));
+    }
+
+    #checkIdle() {
+        this.#timers.ping = null;
+        const idle = this.#clock.now() - this.#lastHeard;
+        if (idle < this.#options.pingInterval) {
+            this.#schedulePing(this.#options.pingInterval - idle);
+            return;
+        }
+        this.#pingSentAt = this.#clock.now();
+        this.#transmit({type: 'ping'});
+        this.#timers.pong = this.#clock.setTimeout(() => this.#checkPong(), this.#options.pongTimeout);
+    }
+
+    #checkPong() {
+        this.#timers.pong = null;
+        if (this.#lastHeard >= this.#pingSentAt) {
+            this.#schedulePing(this.#options.pingInterval - (this.#clock.now() - this.#lastHeard));
+            return;
+        }
+        this.#abandon(this.#ws, 4408, 'no answer to ping');
+    }
+
+    // ------------------------------------------------------------------ frames in
+
+    #receive(data) {
+        this.#lastHeard = this.#clock.now();
+        let f;
+        try {
+            f = JSON.parse(data);
+        } catch {
+            this.#emit('error', new ParleyError('bad_frame', 'the server sent a frame that is not JSON'));
+            return;
+        }
+        if (f === null || typeof f !== 'object') {
+            return;
+        }
+        switch (f.type) {
+            case 'welcome':
+                this.#onWelcome(f);
+                break;
+            case 'joined':
+                this.#onJoined(f);
+                break;
+            case 'message':
+                this.#onMessage(f);
+                break;
+            case 'ack':
+            case 'left':
+            case 'history':
+            case 'rooms':
+            case 'pong':
+                this.#settle(f);
+                break;
+            case 'presence':
+                this.#onPresence(f);
+                break;
+            case 'typing':
+                if (this.#rooms.has(f.room)) {
+                    this.#emit('typing', {room: f.room, from: f.from});
+                }
+                break;
+            case 'direct':
+                this.#onDirect(f);
+                break;
+            case 'error':
+                this.#onError(f);
+                break;
+            default:
+                // A frame type of a newer protocol: ignore it.
+                break;
+        }
+    }
+
+    #onWelcome(f) {
+        this.#clear('connect');
+        const first = this.#user === null;
+        this.#user = f.user;
+        this.#session = f.session;
+        this.#welcomed = true;
+        this.#reauthTried = false;
+        this.#timers.stable = this.#clock.setTimeout(() => {
+            this.#timers.stable = null;
+            this.#attempt = 0;
+        }, this.#options.stableAfter);
+        this.#schedulePing(this.#options.pingInterval);
+        // The server joins every connection to its default rooms; a user who had left one leaves it again.
+        this.#unwanted.clear();
+        if (!first) {
+            for (const room of f.rooms ?? []) {
+                if (!this.#rooms.has(room)) {
+                    this.#unwanted.add(room);
+                    this.#transmit({type: 'leave', room});
+                }
+            }
+        }
+        // Rejoin every room, asking for what was missed; then resend what was never answered, in order.
+        for (const r of this.#rooms.values()) {
+            this.#sendJoin(r);
+        }
+        for (const p of this.#pending.values()) {
+            this.#transmit(p.frame);
+        }
+        this.#setState('open', {session: f.session});
+    }
+
+    #sendJoin(r) {
+        r.joinRef = this.#nextRef('j');
+        r.status = 'pending';
+        r.buffer = [];
+        const frame = {type: 'join', room: r.name, ref: r.joinRef};
+        if (r.joinedBefore) {
+            frame.since = r.lastSeq;
+            r.sinceSent = r.lastSeq;
+            if (r.epoch) {
+                frame.epoch = r.epoch;
+            }
+        } else {
+            r.sinceSent = null;
+        }
+        this.#transmit(frame);
+    }
+
+    #onJoined(f) {
+        let r = this.#rooms.get(f.room);
+        if (f.ref !== undefined) {
+            if (!r || f.ref !== r.joinRef) {
+                return; // the answer to an earlier join of ours, overtaken by a later one
+            }
+        } else {
+            // The server joined this connection by itself (its default room, on open).
+            if (this.#unwanted.has(f.room)) {
+                return;
+            }
+            if (r && r.status === 'pending') {
+                return; // the answer to our own join, with what we missed, follows
+            }
+            if (!r) {
+                r = new RoomState(f.room);
+                this.#rooms.set(f.room, r);
+            }
+        }
+        const history = Array.isArray(f.history) ? f.history : [];
+        const epochChanged = r.epoch !== null && f.epoch !== undefined && f.epoch !== r.epoch;
+        const sinceIgnored = r.sinceSent !== null && history.length > 0 && history[0].seq <= r.sinceSent;
+        const reset = epochChanged || sinceIgnored;
+        if (reset) {
+            r.lastSeq = 0;
+        }
+        const rejoin = r.joinedBefore;
+        r.epoch = f.epoch ?? r.epoch;
+        r.members = new Set(f.members ?? []);
+        r.status = 'live';
+        r.joinedBefore = true;
+        r.joinRef = null;
+        r.sinceSent = null;
+        /** @type {JoinInfo} */
+        const info = {room: r.name, members: [...r.members].sort(), epoch: r.epoch ?? undefined, rejoin, reset,
+            truncated: f.truncated === true};
+        this.#emit('joined', info);
+        for (const m of history) {
+            this.#deliver(r, m);
+        }
+        const held = r.buffer.sort((a, b) => a.seq - b.seq);
+        r.buffer = [];
+        for (const m of held) {
+            this.#deliver(r, m);
+        }
+        r.waiters.splice(0).forEach((w) => w.resolve(info));
+    }
+
+    #onMessage(f) {
+        const r = this.#rooms.get(f.room);
+        if (!r) {
+            return;
+        }
+        if (r.status === 'pending') {
+            r.buffer.push(f);
+        } else {
+            this.#deliver(r, f);
+        }
+    }
+
+    #deliver(r, m) {
+        if (typeof m.seq !== 'number' || m.seq <= r.lastSeq) {
+            return; // already delivered
+        }
+        r.lastSeq = m.seq;
+        this.#emit('message', m);
+    }
+
+    #onPresence(f) {
+        const r = this.#rooms.get(f.room);
+        if (!r) {
+            return;
+        }
+        if (f.event === 'join') {
+            r.members.add(f.user);
+        } else if (f.event === 'leave') {
+            r.members.delete(f.user);
+        }
+        this.#emit('presence', {room: f.room, user: f.user, event: f.event, members: [...r.members].sort()});
+    }
+
+    #onDirect(f) {
+        if (typeof f.id === 'number') {
+            if (this.#directIds.has(f.id)) {
+                return;
+            }
+            this.#directIds.add(f.id);
+            if (this.#directIds.size > DIRECT_IDS_KEPT) {
+                this.#directIds.delete(this.#directIds.values().next().value);
+            }
+        }
+        this.#emit('direct', f);
+    }
+
+    #onError(f) {
+        const error = new ParleyError(f.code, f.message);
+        if (f.ref !== undefined && this.#pending.has(f.ref)) {
+            const p = this.#pending.get(f.ref);
+            this.#pending.delete(f.ref);
+            p.reject(error);
+            return;
+        }
+        if (f.ref !== undefined) {
+            for (const r of this.#rooms.values()) {
+                if (r.joinRef === f.ref) {
+                    this.#rooms.delete(r.name);
+                    r.waiters.splice(0).forEach((w) => w.reject(error));
+                    if (!r.joinedBefore) {
+                        return; // join() reported it
+                    }
+                }
+            }
+        }
+        this.#emit('error', error);
+    }
+
+    #settle(f) {
+        const p = f.ref === undefined ? undefined : this.#pending.get(f.ref);
+        if (p) {
+            this.#pending.delete(f.ref);
+            const {type, ...rest} = f;
+            p.resolve(type === 'ack' ? rest : f);
+        }
+    }
+
+    // ------------------------------------------------------------------ frames out
+
+    /**
+     * Sends a frame with a new ref and waits for the answer carrying it; sent again after each reconnect until
+     * answered. The promise carries the ref as its `ref` property.
+     */
+    #request(frame, kind) {
+        const ref = this.#nextRef(kind);
+        if (this.#state === 'closed') {
+            return Object.assign(Promise.reject(new ParleyError('closed', 'the client is closed')), {ref});
+        }
+        const withRef = {...frame, ref};
+        const answer = new Promise((resolve, reject) => {
+            this.#pending.set(ref, {frame: withRef, resolve, reject});
+            if (this.#welcomed) {
+                this.#transmit(withRef);
+            }
+        });
+        return Object.assign(answer, {ref});
+    }
+
+    #transmit(frame) {
+        const ws = this.#ws;
+        if (!ws || ws.readyState !== OPEN) {
+            return false; // what matters is sent again once the connection is back
+        }
+        try {
+            ws.send(JSON.stringify(frame));
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    #nextRef(kind) {
+        this.#refCount++;
+        return kind + this.#refPrefix + '-' + this.#refCount;
+    }
+
+    #emit(type, detail) {
+        const set = this.#listeners.get(type);
+        if (!set) {
+            return;
+        }
+        for (const listener of [...set]) {
+            try {
+                listener(detail);
+            } catch (e) {
+                this.#options.onListenerError(e);
+            }
+        }
+    }
+}
+
+/** What the client knows about one room. */
+class RoomState {
+    /** @param {string} name */
+    constructor(name) {
+        this.name = name;
+        /** 'pending' while a join is unanswered (live messages are held), then 'live'. */
+        this.status = 'pending';
+        this.lastSeq = 0;
+        /** @type {string|null} */
+        this.epoch = null;
+        this.joinedBefore = false;
+        /** @type {string|null} */
+        this.joinRef = null;
+        /** @type {number|null} */
+        this.sinceSent = null;
+        /** @type {Set<string>} */
+        this.members = new Set();
+        /** @type {Message[]} */
+        this.buffer = [];
+        /** @type {{resolve: (v: JoinInfo) => void, reject: (e: Error) => void}[]} */
+        this.waiters = [];
+    }
+}
+
+function detach(ws) {
+    ws.onopen = null;
+    ws.onmessage = null;
+    ws.onclose = null;
+    ws.onerror = null;
+}

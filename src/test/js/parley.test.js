@@ -1,0 +1,628 @@
+// Unit tests of the browser client library (src/main/webapp/parley.js), run by `mvn verify` with Node's
+// built-in test runner. The server is played by fake sockets and time by a fake clock, so every test is
+// deterministic and fast.
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import {
+    backoffDelay, closePolicy, DEFAULT_BACKOFF, ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
+} from '../../main/webapp/parley.js';
+
+/** Timers that run only when the test advances time. */
+class FakeClock {
+    t = 0;
+    #next = 0;
+    #timers = new Map();
+    setTimeout = (fn, ms) => {
+        const id = ++this.#next;
+        this.#timers.set(id, {at: this.t + Math.max(0, ms), fn});
+        return id;
+    };
+    clearTimeout = (id) => {
+        this.#timers.delete(id);
+    };
+    now = () => this.t;
+
+    /** Moves time on by `ms`, running each timer due on the way at its own time. */
+    advance(ms) {
+        const end = this.t + ms;
+        for (;;) {
+            let due = null;
+            for (const [id, timer] of this.#timers) {
+                if (timer.at <= end && (due === null || timer.at < due[1].at)) {
+                    due = [id, timer];
+                }
+            }
+            if (due === null) {
+                break;
+            }
+            this.#timers.delete(due[0]);
+            this.t = due[1].at;
+            due[1].fn();
+        }
+        this.t = end;
+    }
+}
+
+/** A WebSocket class whose instances the test opens, feeds and drops. */
+function fakeSockets() {
+    const sockets = [];
+    class FakeSocket {
+        static sockets = sockets;
+        readyState = 0;
+        sent = [];
+        closedWith = null;
+
+        constructor(url, protocols) {
+            this.url = new URL(url);
+            this.protocols = protocols;
+            sockets.push(this);
+        }
+
+        send(text) {
+            if (this.readyState !== 1) {
+                throw new Error('not open');
+            }
+            this.sent.push(JSON.parse(text));
+        }
+
+        close(code, reason) {
+            this.closedWith = {code, reason};
+            this.readyState = 2;
+        }
+
+        // ---- the server's side
+        open() {
+            this.readyState = 1;
+            this.onopen?.({});
+        }
+
+        receive(frame) {
+            this.onmessage?.({data: JSON.stringify(frame)});
+        }
+
+        drop(code = 1006, reason = '') {
+            this.readyState = 3;
+            this.onclose?.({code, reason});
+        }
+
+        /** Opens, welcomes and auto-joins the default room as Parley does. */
+        welcome(user = 'alice', {rooms = ['lobby'], history = [], epoch = 'e1', members} = {}) {
+            this.open();
+            this.receive({type: 'welcome', user, session: 's' + sockets.length, protocol: 1, rooms});
+            for (const room of rooms) {
+                this.receive({type: 'joined', room, members: members ?? [user], history, epoch});
+            }
+        }
+
+        sentOf(type) {
+            return this.sent.filter((f) => f.type === type);
+        }
+    }
+    return FakeSocket;
+}
+
+function setup(options = {}) {
+    const clock = new FakeClock();
+    const WebSocket = fakeSockets();
+    let n = 0;
+    const client = new ParleyClient({
+        url: 'ws://127.0.0.1:1/parley/chat', name: 'alice', WebSocket, clock,
+        random: () => ((n++ * 0.37) % 1), onListenerError: (e) => {
+            throw e;
+        }, ...options,
+    });
+    const events = {state: [], joined: [], message: [], presence: [], typing: [], direct: [], error: []};
+    for (const type of Object.keys(events)) {
+        client.on(type, (d) => events[type].push(d));
+    }
+    const last = () => WebSocket.sockets[WebSocket.sockets.length - 1];
+    /** Lets the wait before the next attempt pass. */
+    const retry = () => {
+        assert.equal(events.state.at(-1).state, 'reconnecting');
+        clock.advance(events.state.at(-1).delay);
+    };
+    return {client, clock, sockets: WebSocket.sockets, last, events, retry};
+}
+
+function msg(room, seq, text = 'm' + seq, extra = {}) {
+    return {type: 'message', room, seq, from: 'bob', text, ts: '2026-11-21T10:00:00.000Z', ...extra};
+}
+
+const texts = (messages) => messages.map((m) => m.text);
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('close policy', () => {
+    it('retries on the codes that mean try again', () => {
+        for (const code of [1001, 1006, 1011, 1012, 1013, 4008, 4408]) {
+            assert.equal(closePolicy(code), 'retry', 'code ' + code);
+        }
+    });
+    it('slows down on 4429 and wants new credentials on 4401', () => {
+        assert.equal(closePolicy(4429), 'slow');
+        assert.equal(closePolicy(4401), 'reauth');
+    });
+    it('never retries on normal closes, refusals and unknown codes', () => {
+        for (const code of [1000, 1003, 1007, 1008, 1009, 4403, 4000, 4999, 3000]) {
+            assert.equal(closePolicy(code), 'stop', 'code ' + code);
+        }
+    });
+});
+
+describe('backoff', () => {
+    it('stays within [cap * (1 - jitter), cap], the cap doubling up to max', () => {
+        for (let attempt = 0; attempt < 40; attempt++) {
+            const cap = Math.min(DEFAULT_BACKOFF.max, DEFAULT_BACKOFF.initial * 2 ** attempt);
+            const low = backoffDelay(attempt, DEFAULT_BACKOFF, () => 0);
+            const high = backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.999999);
+            assert.equal(low, Math.round(cap / 2), 'attempt ' + attempt);
+            assert.ok(high <= cap && high >= cap - 1, 'attempt ' + attempt + ': ' + high);
+            for (let i = 0; i < 50; i++) {
+                const d = backoffDelay(attempt);
+                assert.ok(d >= cap / 2 - 1 && d <= cap, 'attempt ' + attempt + ': ' + d);
+            }
+        }
+        assert.equal(backoffDelay(0, DEFAULT_BACKOFF, () => 0.999999), 500);
+        assert.equal(backoffDelay(1000, DEFAULT_BACKOFF, () => 0.999999), 30_000);
+    });
+    it('waits longer after 4429 than after other closes', () => {
+        for (let attempt = 0; attempt < 10; attempt++) {
+            assert.ok(backoffDelay(attempt, SLOW_BACKOFF, () => 0) > backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.999999)
+                || backoffDelay(attempt, DEFAULT_BACKOFF, () => 0.999999) === DEFAULT_BACKOFF.max);
+            assert.ok(backoffDelay(attempt, SLOW_BACKOFF, () => 0) >= 2_500);
+        }
+    });
+    it('without jitter is exactly the capped exponential', () => {
+        const b = {initial: 100, max: 1000, factor: 3, jitter: 0};
+        assert.deepEqual([0, 1, 2, 3, 4].map((a) => backoffDelay(a, b)), [100, 300, 900, 1000, 1000]);
+    });
+});
+
+describe('socket URL', () => {
+    it('follows the page: scheme, host and context path', () => {
+        assert.equal(socketUrl('http://127.0.0.1:8080/'), 'ws://127.0.0.1:8080/chat');
+        assert.equal(socketUrl('https://chat.example/parley/index.html?x=1#top'), 'wss://chat.example/parley/chat');
+        assert.equal(socketUrl('http://h:9/a/b/'), 'ws://h:9/a/b/chat');
+    });
+});
+
+describe('connecting', () => {
+    it('offers the chat subprotocol and asks for the name', () => {
+        const {client, last} = setup();
+        client.connect();
+        assert.equal(last().protocols, PROTOCOL);
+        assert.equal(last().url.searchParams.get('name'), 'alice');
+        assert.equal(last().url.pathname, '/parley/chat');
+    });
+    it('keeps the guest name the server gave across reconnects', () => {
+        const {client, clock, last, sockets, retry} = setup({name: undefined});
+        client.connect();
+        assert.equal(last().url.searchParams.get('name'), null);
+        last().welcome('guest-x7k2');
+        last().drop(1006);
+        retry();
+        assert.equal(sockets.length, 2);
+        assert.equal(last().url.searchParams.get('name'), 'guest-x7k2');
+    });
+    it('goes through connecting, open, reconnecting and open again', () => {
+        const {client, clock, last, events, retry} = setup();
+        client.connect();
+        last().welcome();
+        last().drop(1001, 'shutting down');
+        retry();
+        last().welcome();
+        assert.deepEqual(events.state.map((s) => s.state), ['connecting', 'open', 'reconnecting', 'connecting', 'open']);
+        assert.equal(events.state[2].code, 1001);
+        assert.equal(client.state, 'open');
+    });
+});
+
+describe('reconnect policy', () => {
+    for (const code of [1001, 1006, 1011, 1012, 1013, 4008, 4408]) {
+        it('reconnects after ' + code + ' within the first backoff step', () => {
+            const {client, clock, last, sockets, events} = setup();
+            client.connect();
+            last().welcome();
+            last().drop(code);
+            const delay = events.state.at(-1).delay;
+            assert.equal(events.state.at(-1).state, 'reconnecting');
+            assert.ok(delay >= 250 && delay <= 500, 'delay ' + delay);
+            clock.advance(delay - 1);
+            assert.equal(sockets.length, 1);
+            clock.advance(1);
+            assert.equal(sockets.length, 2);
+        });
+    }
+    for (const code of [1000, 1003, 1008, 1009, 4403]) {
+        it('never reconnects after ' + code, () => {
+            const {client, clock, last, sockets, events} = setup();
+            client.connect();
+            last().welcome();
+            last().drop(code, 'no');
+            clock.advance(3_600_000);
+            assert.equal(sockets.length, 1);
+            assert.equal(client.state, 'closed');
+            assert.deepEqual(events.state.at(-1), {state: 'closed', user: 'alice', code, reason: 'no'});
+        });
+    }
+    it('waits longer after 4429', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        last().welcome();
+        last().drop(4429, 'too many');
+        assert.ok(events.state.at(-1).delay >= 2_500, 'delay ' + events.state.at(-1).delay);
+    });
+    it('after 4401 retries once, and only when it can get new credentials', () => {
+        const plain = setup();
+        plain.client.connect();
+        plain.last().drop(4401);
+        plain.clock.advance(600_000);
+        assert.equal(plain.sockets.length, 1);
+        assert.equal(plain.client.state, 'closed');
+
+        let token = 0;
+        const renewing = setup({params: () => ({token: 't' + ++token})});
+        renewing.client.connect();
+        assert.equal(renewing.last().url.searchParams.get('token'), 't1');
+        renewing.last().drop(4401);
+        renewing.retry();
+        assert.equal(renewing.sockets.length, 2);
+        assert.equal(renewing.last().url.searchParams.get('token'), 't2');
+        renewing.last().drop(4401);
+        renewing.clock.advance(600_000);
+        assert.equal(renewing.sockets.length, 2, 'a second 4401 in a row is final');
+        assert.equal(renewing.client.state, 'closed');
+    });
+    it('backs off further on each failed attempt and starts over once a connection held', () => {
+        const {client, clock, last, events} = setup({random: () => 0.999999});
+        client.connect();
+        const delays = [];
+        for (let i = 0; i < 8; i++) {
+            last().drop(1006);
+            delays.push(events.state.at(-1).delay);
+            clock.advance(events.state.at(-1).delay);
+        }
+        assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+        last().welcome();
+        clock.advance(5_000);
+        last().drop(1006);
+        assert.equal(events.state.at(-1).delay, 500);
+    });
+    it('a connection that breaks right after its welcome does not reset the backoff', () => {
+        const {client, clock, last, events} = setup({random: () => 0.999999});
+        client.connect();
+        last().drop(1006);
+        clock.advance(500);
+        last().welcome();
+        clock.advance(100);
+        last().drop(1011);
+        assert.equal(events.state.at(-1).delay, 1000);
+    });
+    it('close() stops for good and rejects what waits', async () => {
+        const {client, clock, last, sockets} = setup();
+        client.connect();
+        last().welcome();
+        const sent = client.send('lobby', 'never answered');
+        client.close();
+        await assert.rejects(sent, (e) => e instanceof ParleyError && e.code === 'closed');
+        assert.deepEqual(last().closedWith, {code: 1000, reason: 'bye'});
+        clock.advance(600_000);
+        assert.equal(sockets.length, 1);
+        await assert.rejects(client.send('lobby', 'late'), (e) => e.code === 'closed');
+    });
+    it('reconnectNow skips the wait', () => {
+        const {client, last, sockets} = setup();
+        client.connect();
+        last().welcome();
+        last().drop(1006);
+        client.reconnectNow();
+        assert.equal(sockets.length, 2);
+    });
+});
+
+describe('sending', () => {
+    it('resolves send() with the ack of its ref', async () => {
+        const {client, last} = setup();
+        client.connect();
+        last().welcome();
+        const sent = client.send('lobby', 'hi');
+        const frame = last().sentOf('message')[0];
+        assert.equal(frame.room, 'lobby');
+        assert.equal(frame.text, 'hi');
+        assert.match(frame.ref, /^m[0-9a-z]{8}-\d+$/);
+        last().receive({type: 'ack', ref: frame.ref, room: 'lobby', seq: 7});
+        assert.deepEqual(await sent, {ref: frame.ref, room: 'lobby', seq: 7});
+        assert.equal(client.unacknowledged.length, 0);
+    });
+    it('rejects send() with the error frame of its ref, and never sends it again', async () => {
+        const {client, clock, last, retry} = setup();
+        client.connect();
+        last().welcome();
+        const sent = client.send('lobby', 'x'.repeat(5000));
+        const ref = last().sentOf('message')[0].ref;
+        last().receive({type: 'error', code: 'too_long', message: 'text over 4000 characters', ref});
+        await assert.rejects(sent, (e) => e instanceof ParleyError && e.code === 'too_long');
+        last().drop(1006);
+        retry();
+        last().welcome();
+        assert.equal(last().sentOf('message').length, 0);
+    });
+    it('resends an unacknowledged message after a reconnect with the same ref, after rejoining', async () => {
+        const {client, clock, last, retry} = setup();
+        client.connect();
+        last().welcome();
+        const sent = client.send('lobby', 'in flight');
+        const first = last().sentOf('message')[0];
+        last().drop(1006);
+        retry();
+        last().welcome();
+        const types = last().sent.map((f) => f.type);
+        assert.deepEqual(types, ['join', 'message']);
+        assert.deepEqual(last().sentOf('message')[0], first);
+        let resolved = 0;
+        sent.then(() => resolved++);
+        last().receive({type: 'ack', ref: first.ref, room: 'lobby', seq: 3});
+        last().receive({type: 'ack', ref: first.ref, room: 'lobby', seq: 3});
+        await settle();
+        assert.equal(resolved, 1);
+        assert.equal((await sent).seq, 3);
+    });
+    it('keeps messages sent while disconnected and sends them once, in order, when the connection is back', async () => {
+        const {client, clock, last, sockets, retry} = setup();
+        const early = client.send('lobby', 'before connect');
+        client.connect();
+        assert.equal(last().sent.length, 0);
+        last().welcome();
+        assert.deepEqual(texts(last().sentOf('message')), ['before connect']);
+        last().receive({type: 'ack', ref: last().sentOf('message')[0].ref, room: 'lobby', seq: 1});
+        await early;
+        last().drop(1006);
+        const offline = [client.send('lobby', 'a'), client.send('lobby', 'b'), client.direct('bob', 'c')];
+        retry();
+        assert.equal(sockets.length, 2);
+        last().welcome();
+        assert.deepEqual(last().sent.map((f) => f.type + ':' + (f.text ?? f.room)), ['join:lobby', 'message:a', 'message:b', 'direct:c']);
+        for (const f of last().sent.slice(1)) {
+            last().receive({type: 'ack', ref: f.ref, ...(f.to ? {to: f.to} : {room: f.room, seq: 2})});
+        }
+        const acks = await Promise.all(offline);
+        assert.equal(acks[2].to, 'bob');
+    });
+    it('two clients never use the same ref', () => {
+        const a = setup({random: Math.random});
+        const b = setup({random: Math.random});
+        a.client.connect();
+        b.client.connect();
+        a.last().welcome();
+        b.last().welcome();
+        a.client.send('lobby', 'x');
+        b.client.send('lobby', 'x');
+        assert.notEqual(a.last().sentOf('message')[0].ref, b.last().sentOf('message')[0].ref);
+    });
+    it('sends typing at most once per interval per room, and only when connected', () => {
+        const {client, clock, last} = setup();
+        assert.equal(client.typing('lobby'), false);
+        client.connect();
+        last().welcome();
+        assert.equal(client.typing('lobby'), true);
+        assert.equal(client.typing('lobby'), false);
+        assert.equal(client.typing('other-room'), false, 'not in that room');
+        assert.equal(last().sentOf('typing').length, 1);
+        clock.advance(2_500);
+        assert.equal(last().sentOf('typing').length, 2, 'the late notice for the second call');
+        clock.advance(2_500);
+        assert.equal(client.typing('lobby'), true);
+        assert.equal(last().sentOf('typing').length, 3);
+    });
+    it('sends one more typing notice when the interval ends if the user typed meanwhile', () => {
+        const {client, clock, last} = setup();
+        client.connect();
+        last().welcome();
+        client.typing('lobby');
+        clock.advance(1_000);
+        client.typing('lobby');
+        client.typing('lobby');
+        clock.advance(1_499);
+        assert.equal(last().sentOf('typing').length, 1);
+        clock.advance(1);
+        assert.equal(last().sentOf('typing').length, 2);
+        clock.advance(10_000);
+        assert.equal(last().sentOf('typing').length, 2);
+    });
+    it('sends no late typing notice once the message went', () => {
+        const {client, clock, last} = setup();
+        client.connect();
+        last().welcome();
+        client.typing('lobby');
+        client.typing('lobby');
+        client.send('lobby', 'done');
+        clock.advance(10_000);
+        assert.equal(last().sentOf('typing').length, 1);
+    });
+});
+
+describe('rooms and recovery', () => {
+    it('rejoins every room after a reconnect with since and epoch, and delivers each message once, in order', async () => {
+        const {client, clock, last, events, retry} = setup();
+        client.connect();
+        last().welcome('alice', {history: [msg('lobby', 1), msg('lobby', 2)], epoch: 'E'});
+        const joining = client.join('r1');
+        const join = last().sentOf('join')[0];
+        assert.equal(join.since, undefined);
+        last().receive({type: 'joined', room: 'r1', members: ['alice', 'bob'], history: [msg('r1', 10)], epoch: 'E', ref: join.ref});
+        assert.deepEqual((await joining).members, ['alice', 'bob']);
+        last().receive(msg('lobby', 3));
+        last().receive(msg('r1', 11));
+        last().drop(1006);
+        retry();
+
+        // The server joins the new connection to lobby by itself (newest history, not what we missed)...
+        const ws = last();
+        ws.welcome('alice', {history: [msg('lobby', 5), msg('lobby', 6)], epoch: 'E'});
+        const joins = ws.sentOf('join');
+        assert.deepEqual(joins.map((j) => [j.room, j.since, j.epoch]), [['lobby', 3, 'E'], ['r1', 11, 'E']]);
+        // ...live traffic arrives before the answer to our rejoin...
+        ws.receive(msg('lobby', 7));
+        ws.receive(msg('r1', 14));
+        // ...and the answers carry exactly what was missed.
+        ws.receive({type: 'joined', room: 'lobby', members: ['alice'], history: [4, 5, 6, 7].map((s) => msg('lobby', s)), epoch: 'E', ref: joins[0].ref});
+        ws.receive({type: 'joined', room: 'r1', members: ['alice'], history: [12, 13, 14].map((s) => msg('r1', s)), epoch: 'E', ref: joins[1].ref});
+        ws.receive(msg('lobby', 8));
+        ws.receive(msg('lobby', 8));
+
+        const seen = (room) => events.message.filter((m) => m.room === room).map((m) => m.seq);
+        assert.deepEqual(seen('lobby'), [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert.deepEqual(seen('r1'), [10, 11, 12, 13, 14]);
+        assert.deepEqual(events.joined.map((j) => [j.room, j.rejoin, j.reset]),
+            [['lobby', false, false], ['r1', false, false], ['lobby', true, false], ['r1', true, false]]);
+        assert.equal(client.lastSeq('lobby'), 8);
+    });
+    it('starts the room over when the server reports another epoch', () => {
+        const {client, clock, last, events, retry} = setup();
+        client.connect();
+        last().welcome('alice', {history: [msg('lobby', 41), msg('lobby', 42)], epoch: 'old'});
+        last().drop(1012);
+        retry();
+        last().welcome('alice', {epoch: 'new'});
+        const join = last().sentOf('join')[0];
+        assert.deepEqual([join.since, join.epoch], [42, 'old']);
+        last().receive({type: 'joined', room: 'lobby', members: ['alice'], history: [msg('lobby', 1)], epoch: 'new', ref: join.ref});
+        assert.equal(events.joined.at(-1).reset, true);
+        assert.deepEqual(events.message.map((m) => m.seq), [41, 42, 1]);
+        assert.equal(client.lastSeq('lobby'), 1);
+    });
+    it('passes truncated on, so the page knows older missed messages must be paged', () => {
+        const {client, clock, last, events, retry} = setup();
+        client.connect();
+        last().welcome('alice', {history: [msg('lobby', 1)]});
+        last().drop(1006);
+        retry();
+        last().welcome();
+        const join = last().sentOf('join')[0];
+        last().receive({type: 'joined', room: 'lobby', members: [], history: [msg('lobby', 1500)], epoch: 'e1', truncated: true, ref: join.ref});
+        assert.equal(events.joined.at(-1).truncated, true);
+        assert.deepEqual(events.message.map((m) => m.seq), [1, 1500]);
+    });
+    it('does not rejoin a room it left, and leaves the default room again if it had left it', async () => {
+        const {client, clock, last, retry} = setup();
+        client.connect();
+        last().welcome();
+        const leaving = client.leave('lobby');
+        const leave = last().sentOf('leave')[0];
+        last().receive({type: 'left', room: 'lobby', ref: leave.ref});
+        await leaving;
+        last().drop(1006);
+        retry();
+        last().welcome();
+        assert.deepEqual(last().sent.map((f) => f.type + ':' + f.room), ['leave:lobby']);
+        assert.deepEqual(client.rooms, []);
+    });
+    it('keeps members up to date from joined and presence', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        last().welcome('alice', {members: ['alice', 'bob']});
+        last().receive({type: 'presence', room: 'lobby', user: 'carol', event: 'join'});
+        last().receive({type: 'presence', room: 'lobby', user: 'bob', event: 'leave'});
+        assert.deepEqual(client.members('lobby'), ['alice', 'carol']);
+        assert.deepEqual(events.presence.map((p) => p.members), [['alice', 'bob', 'carol'], ['alice', 'carol']]);
+    });
+    it('rejects join() with the server error', async () => {
+        const {client, last} = setup();
+        client.connect();
+        last().welcome();
+        const joining = client.join('secret');
+        last().receive({type: 'error', code: 'forbidden', message: 'no', ref: last().sentOf('join')[0].ref});
+        await assert.rejects(joining, (e) => e.code === 'forbidden');
+        assert.deepEqual(client.rooms, ['lobby']);
+    });
+    it('answers history() and listRooms() by ref', async () => {
+        const {client, last} = setup();
+        client.connect();
+        last().welcome();
+        const page = client.history('lobby', {before: 10, limit: 2});
+        const q = last().sentOf('history')[0];
+        assert.deepEqual([q.room, q.before, q.limit], ['lobby', 10, 2]);
+        last().receive({type: 'history', room: 'lobby', messages: [msg('lobby', 8), msg('lobby', 9)], ref: q.ref});
+        assert.deepEqual((await page).map((m) => m.seq), [8, 9]);
+        const list = client.listRooms();
+        last().receive({type: 'rooms', rooms: [{name: 'lobby', members: 2}], ref: last().sentOf('rooms')[0].ref});
+        assert.deepEqual(await list, [{name: 'lobby', members: 2}]);
+    });
+    it('delivers each direct message once, by id', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        last().welcome();
+        const dm = {type: 'direct', id: 5, from: 'bob', to: 'alice', text: 'psst', ts: '2026-11-21T10:00:00.000Z'};
+        last().receive(dm);
+        last().receive(dm);
+        last().receive({...dm, id: 6});
+        assert.deepEqual(events.direct.map((d) => d.id), [5, 6]);
+    });
+    it('reports server errors that answer no request, and survives a failing listener', () => {
+        const failures = [];
+        const {client, last, events} = setup({onListenerError: (e) => failures.push(e)});
+        client.on('message', () => {
+            throw new Error('listener bug');
+        });
+        client.connect();
+        last().welcome();
+        last().receive({type: 'error', code: 'bad_json', message: 'malformed'});
+        last().receive(msg('lobby', 1));
+        last().receive(msg('lobby', 2));
+        assert.equal(events.error[0].code, 'bad_json');
+        assert.deepEqual(events.message.map((m) => m.seq), [1, 2]);
+        assert.equal(failures.length, 2);
+    });
+});
+
+describe('heartbeat', () => {
+    it('pings after 10 s of silence and gives a dead connection up within 30 s', () => {
+        const {client, clock, last, sockets, events} = setup();
+        client.connect();
+        const ws = last();
+        ws.welcome();
+        clock.advance(9_999);
+        assert.equal(ws.sentOf('ping').length, 0);
+        clock.advance(1);
+        assert.equal(ws.sentOf('ping').length, 1);
+        clock.advance(9_999);
+        assert.equal(ws.closedWith, null);
+        clock.advance(1);
+        assert.equal(clock.now(), 20_000);
+        assert.equal(ws.closedWith.code, 4408);
+        const lostAt = events.state.findIndex((s) => s.state === 'reconnecting');
+        assert.equal(events.state[lostAt].code, 4408);
+        clock.advance(events.state[lostAt].delay);
+        assert.equal(sockets.length, 2, 'a new connection is attempted');
+    });
+    it('keeps a connection that answers', () => {
+        const {client, clock, last} = setup();
+        client.connect();
+        const ws = last();
+        ws.welcome();
+        for (let i = 0; i < 10; i++) {
+            clock.advance(10_000);
+            ws.receive({type: 'pong'});
+        }
+        assert.equal(ws.sentOf('ping').length, 10);
+        assert.equal(ws.closedWith, null);
+    });
+    it('does not ping while traffic flows', () => {
+        const {client, clock, last} = setup();
+        client.connect();
+        const ws = last();
+        ws.welcome();
+        for (let i = 1; i <= 30; i++) {
+            clock.advance(2_000);
+            ws.receive(msg('lobby', i));
+        }
+        assert.equal(ws.sentOf('ping').length, 0);
+    });
+    it('gives an attempt up when no welcome comes', () => {
+        const {client, clock, last, events} = setup();
+        client.connect();
+        last().open();
+        clock.advance(15_000);
+        assert.equal(last().closedWith.code, 4408);
+        assert.equal(events.state.at(-1).state, 'reconnecting');
+    });
+});
