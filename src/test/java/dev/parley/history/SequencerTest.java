@@ -106,11 +106,13 @@ class SequencerTest {
 
     @Test
     void aFullQueueIsRefusedAtOnceOnTheCallingThread() throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         InMemoryMessageStore real = new InMemoryMessageStore(100, Duration.ofHours(24));
         MessageStore slow = new MessageStore() {
             @Override
             public List<Appended> append(List<Draft> drafts) {
+                entered.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -135,16 +137,19 @@ class SequencerTest {
             }
         };
         Sequencer s = sequencer(slow, 2);
-        List<RuntimeException> refused = new ArrayList<>();
+        s.submit(draft("r", "in-hand"), (appended, failure) -> { });
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the first draft is being stored");
+        Thread caller = Thread.currentThread();
+        List<RuntimeException> refusedHere = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             s.submit(draft("r", "x" + i), (appended, failure) -> {
-                if (failure != null && Thread.currentThread().getName().equals("main")) {
-                    refused.add(failure);
+                if (failure != null && Thread.currentThread() == caller) {
+                    refusedHere.add(failure);
                 }
             });
         }
         release.countDown();
-        assertTrue(refused.size() >= 7, "at most one batch in hand and two waiting: " + refused.size());
-        assertEquals("server busy", refused.get(0).getMessage());
+        assertEquals(8, refusedHere.size(), "two fit in the queue, the other eight are refused at once");
+        assertEquals("server busy", refusedHere.get(0).getMessage());
     }
 }
