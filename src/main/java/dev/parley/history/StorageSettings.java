@@ -56,9 +56,14 @@ public record StorageSettings(Kind kind, Path dataDir, String url, String user, 
         return null;
     }
 
+    /** {@link #jdbcUrl()} with any password in it masked, for logs. */
+    public String safeUrl() {
+        return jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
     @Override
     public String toString() {
-        return "StorageSettings[kind=" + kind + ", url=" + jdbcUrl() + ", user=" + user
+        return "StorageSettings[kind=" + kind + ", url=" + safeUrl() + ", user=" + user
                 + ", password=" + (password == null ? "none" : "(set)") + ", poolSize=" + poolSize
                 + ", connectTimeout=" + connectTimeout + "]";
     }

@@ -37,6 +37,10 @@ public class CounterRow {
         return "room/" + room;
     }
 
+    String name() {
+        return name;
+    }
+
     long head() {
         return head;
     }

@@ -223,7 +223,7 @@ public final class JpaMessageStore implements MessageStore {
                 opened = new Opened(emf, epoch);
                 lastFailure = null;
                 LOG.info("history stored in " + (settings.embedded() ? "the embedded database " : "")
-                        + settings.jdbcUrl() + " (" + product() + "), epoch " + epoch);
+                        + settings.safeUrl() + " (" + product() + "), epoch " + epoch);
                 return opened;
             } catch (RuntimeException e) {
                 if (emf != null) {
@@ -397,14 +397,19 @@ public final class JpaMessageStore implements MessageStore {
             for (Draft d : drafts) {
                 names.add(d instanceof Draft.ToRoom r ? CounterRow.room(r.room()) : CounterRow.DIRECT);
             }
+            // One round trip for all of them: SELECT ... WHERE name IN (...) ORDER BY name FOR UPDATE.
+            em.createQuery("SELECT c FROM CounterRow c WHERE c.name IN :names ORDER BY c.name", CounterRow.class)
+                    .setParameter("names", List.copyOf(names))
+                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                    .getResultList()
+                    .forEach(row -> counters.put(row.name(), row));
             for (String name : names) {
-                CounterRow row = em.find(CounterRow.class, name, LockModeType.PESSIMISTIC_WRITE);
-                if (row == null) {
-                    row = new CounterRow(name);
+                if (!counters.containsKey(name)) {
+                    CounterRow row = new CounterRow(name);
                     em.persist(row);
+                    counters.put(name, row);
                     createdCounter = true;
                 }
-                counters.put(name, row);
             }
         }
 
