@@ -20,7 +20,9 @@ class EmbeddedHistoryIT extends HistoryScenarios {
 
     @Override
     PayaraProcess.Builder server() {
-        return PayaraProcess.builder("embedded-history").property("parley.data.dir", dataDir.toString());
+        return PayaraProcess.builder("embedded-history")
+                .withoutEnv("PARLEY_DB_URL").withoutEnv("PARLEY_DB_USER").withoutEnv("PARLEY_DB_PASSWORD")
+                .property("parley.data.dir", dataDir.toString());
     }
 
     /** Opens the H2 file directly; only possible while no server holds it. */

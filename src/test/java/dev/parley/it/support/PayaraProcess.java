@@ -56,6 +56,7 @@ public final class PayaraProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> properties;
     private final Map<String, String> environment;
+    private final List<String> unsetEnvironment;
     private final List<String> jvmOptions;
     private final List<String> extraArgs;
     private final Duration startupTimeout;
@@ -72,6 +73,7 @@ public final class PayaraProcess implements AutoCloseable {
         this.port = b.port > 0 ? b.port : freePort();
         this.properties = Map.copyOf(b.properties);
         this.environment = Map.copyOf(b.environment);
+        this.unsetEnvironment = List.copyOf(b.unsetEnvironment);
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.extraArgs = List.copyOf(b.extraArgs);
         this.startupTimeout = b.startupTimeout;
@@ -100,6 +102,7 @@ public final class PayaraProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command(root))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
+            unsetEnvironment.forEach(pb.environment()::remove);
             pb.environment().putAll(environment);
             process = pb.start();
         } catch (IOException e) {
@@ -311,6 +314,7 @@ public final class PayaraProcess implements AutoCloseable {
         private int port;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final List<String> unsetEnvironment = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx768m", "-Dhazelcast.socket.bind.any=false"));
         private final List<String> extraArgs = new ArrayList<>();
         private Duration startupTimeout = Duration.ofSeconds(180);
@@ -352,6 +356,12 @@ public final class PayaraProcess implements AutoCloseable {
         /** An environment variable of the child process, e.g. {@code PARLEY_DB_URL}. */
         public Builder env(String key, String value) {
             environment.put(key, value);
+            return this;
+        }
+
+        /** Removes an environment variable the child would otherwise inherit from the test JVM. */
+        public Builder withoutEnv(String key) {
+            unsetEnvironment.add(key);
             return this;
         }
 
