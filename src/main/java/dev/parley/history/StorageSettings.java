@@ -36,7 +36,9 @@ public record StorageSettings(Kind kind, Path dataDir, String url, String user, 
             return url;
         }
         // WRITE_DELAY=0: H2 writes each commit to its file at once, so an acknowledged message survives kill -9.
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve(EMBEDDED_NAME) + ";WRITE_DELAY=0";
+        // DB_CLOSE_ON_EXIT=FALSE: the store closes the database on undeploy; H2's own JVM shutdown hook would race
+        // the server's shutdown and fail once the application's class loader is gone.
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve(EMBEDDED_NAME) + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** True when the data goes to the embedded H2 file. */

@@ -183,6 +183,7 @@ public final class JpaMessageStore implements MessageStore {
         }
         pool.close();
         deregisterDrivers();
+        LOG.info("history store closed");
     }
 
     /** Drivers loaded from the WAR registered themselves with DriverManager: let go of them, so an undeployed WAR can be collected. */
