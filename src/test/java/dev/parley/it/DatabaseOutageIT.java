@@ -7,8 +7,11 @@ import dev.parley.it.support.ThrowawayPostgres;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
@@ -31,9 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The database stops in the middle of a conversation and starts again: sends are refused with
  * {@code unavailable} (never acked), connections, presence and typing carry on, sends succeed again
  * once the database is back, without restarting Parley, and no acknowledged message is lost.
- * Uses a PostgreSQL cluster of its own, which it may stop.
+ * Parley also starts while the database is down and reaches it later. Uses a PostgreSQL cluster of its own,
+ * which it may stop.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(300)
 class DatabaseOutageIT {
 
@@ -41,15 +46,43 @@ class DatabaseOutageIT {
     private Postgres.Database db;
     private PayaraProcess server;
 
+    /** Parley starts while its database is down (the first test brings it up). */
     @BeforeAll
     void start() {
         pg = ThrowawayPostgres.create();
         db = pg.server().createDatabase("parley_it_outage");
+        pg.stop();
         server = PayaraProcess.builder("outage")
                 .property("parley.db.url", db.url())
                 .property("parley.db.user", db.user())
                 .property("parley.db.connect-timeout-ms", "1000")
                 .build().start();
+    }
+
+    @Test
+    @Order(1)
+    void parleyStartsWithItsDatabaseDownAndAcceptsSendsOnceItIsUp() {
+        server.awaitLog(line -> line.contains("history database not reachable yet"), LONG);
+        try (TestClient alice = connect("early")) {
+            join(alice, "early", null, null);
+            alice.send(post("early", "first", "e-1"));
+            JsonObject refused = awaitAnswer(alice, "e-1");
+            assertEquals("unavailable", refused.getString("code"), () -> "no ack without a database: " + refused);
+
+            pg.start();
+
+            // Retried with the same ref, as the error tells a client to; bounded in time and count.
+            long deadline = System.nanoTime() + LONG.toNanos();
+            JsonObject answer = refused;
+            for (int attempt = 0; attempt < 5000 && System.nanoTime() < deadline && !"ack".equals(answer.getString("type")); attempt++) {
+                alice.send(post("early", "first", "e-1"));
+                answer = awaitAnswer(alice, "e-1");
+            }
+            assertEquals("ack", answer.getString("type"), "accepted once the database is up, without a restart");
+            assertEquals(1, answer.getJsonNumber("seq").longValue());
+        }
+        server.awaitLog(line -> line.contains("history stored in"), LONG);
+        assertEquals(1, db.queryLong("SELECT COUNT(*) FROM parley_message WHERE room = ?", "early"));
     }
 
     @AfterAll
@@ -66,6 +99,7 @@ class DatabaseOutageIT {
     }
 
     @Test
+    @Order(2)
     void sendsAreRefusedWhileTheDatabaseIsDownAndAcceptedAgainWhenItIsBack() {
         String room = "outage";
         try (TestClient alice = connect("alice"); TestClient bob = connect("bob")) {
