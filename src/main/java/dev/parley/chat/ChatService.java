@@ -61,10 +61,16 @@ public class ChatService {
         String user = requested != null ? requested : guestName();
         Peer peer = new Peer(sessionId(), user, handshake.address(), transport, settings.outboxMaxBytes(),
                 settings.closeGrace(), this::closeLater);
-        connections.add(peer);
+        // welcome is queued before the peer is registered, so nothing another thread sends it can come first
         peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms()));
-        for (String room : settings.initialRooms()) {
-            rooms.join(peer, new ClientFrame.Join(room, null, null, null));
+        directs.connecting(user);
+        try {
+            connections.add(peer);
+            for (String room : settings.initialRooms()) {
+                rooms.join(peer, new ClientFrame.Join(room, null, null, null));
+            }
+        } finally {
+            directs.connected(user);
         }
         return peer;
     }

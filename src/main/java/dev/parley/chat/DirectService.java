@@ -5,7 +5,6 @@ import dev.parley.history.DirectMessage;
 import dev.parley.history.Draft;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
-import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.ConnectionRegistry;
@@ -15,11 +14,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Direct messages: stored through the {@link Sequencer} like room messages, then sent to every open
  * connection of the recipient and of the sender (so all of the sender's tabs show it), then acked.
+ * A message for a user with no open connection is stored held and sent when that user next connects
+ * (after {@code welcome}), oldest first, once.
  */
 @ApplicationScoped
 public class DirectService {
@@ -40,15 +42,14 @@ public class DirectService {
         this(null, null, null);
     }
 
-    /** Sends a direct message; answers {@code offline} when the recipient has no open connection. */
+    /**
+     * Stores a direct message and acks it once stored; a repeated ref gets the original ack only. Sent at
+     * once to the recipient's open connections, or held for the recipient's next connection.
+     */
     public void send(Peer peer, ClientFrame.Direct direct) {
         ServerFrame.Error broken = MessageRules.check(direct.text(), direct.ref(), settings);
         if (broken != null) {
             peer.send(broken);
-            return;
-        }
-        if (!connections.isOnline(direct.to())) {
-            peer.send(new ServerFrame.Error(ErrorCode.OFFLINE, direct.to() + " is not connected", direct.ref()));
             return;
         }
         Draft draft = new Draft.ToUser(direct.to(), peer.user(), direct.text(), direct.ref(), RoomService.now());
@@ -59,15 +60,40 @@ public class DirectService {
             }
             DirectMessage m = (DirectMessage) appended.message();
             if (!appended.duplicate()) {
-                deliver(m);
+                deliver(m, !appended.held());
             }
             peer.send(new ServerFrame.Ack(direct.ref(), null, null, m.to()));
         });
     }
 
-    private void deliver(DirectMessage m) {
+    /**
+     * Call when a connection of {@code user} is about to become reachable (before it is registered):
+     * direct messages to the user are held from now until {@link #connected}.
+     */
+    public void connecting(String user) {
+        sequencer.hold(user);
+    }
+
+    /**
+     * Call once the connection is registered and welcomed: sends the user every direct message held for
+     * them, oldest first, to each of their open connections.
+     */
+    public void connected(String user) {
+        sequencer.release(user, messages -> {
+            List<Peer> peers = connections.peersOf(user);
+            for (DirectMessage m : messages) {
+                EncodedFrame frame = EncodedFrame.of(FrameCodec.shared().encode(new ServerFrame.Direct(m)));
+                peers.forEach(p -> p.send(frame));
+            }
+        });
+    }
+
+    private void deliver(DirectMessage m, boolean toRecipient) {
         EncodedFrame frame = EncodedFrame.of(FrameCodec.shared().encode(new ServerFrame.Direct(m)));
-        Set<Peer> targets = new LinkedHashSet<>(connections.peersOf(m.to()));
+        Set<Peer> targets = new LinkedHashSet<>();
+        if (toRecipient) {
+            targets.addAll(connections.peersOf(m.to()));
+        }
         targets.addAll(connections.peersOf(m.from()));
         targets.forEach(p -> p.send(frame));
     }

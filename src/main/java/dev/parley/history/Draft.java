@@ -11,11 +11,27 @@ public sealed interface Draft {
     /** The sender's idempotency key, or null. */
     String ref();
 
+    /** When the server accepted it. */
+    Instant ts();
+
     /** A message for a room. */
     record ToRoom(String room, String from, String text, String ref, Instant ts) implements Draft {
     }
 
-    /** A direct message for one user. */
-    record ToUser(String to, String from, String text, String ref, Instant ts) implements Draft {
+    /**
+     * A direct message for one user. {@code held} is decided by the {@link Sequencer} just before storing:
+     * true when the recipient cannot be reached now, so the message waits for their next connection.
+     */
+    record ToUser(String to, String from, String text, String ref, Instant ts, boolean held) implements Draft {
+
+        /** A direct message as a service submits it (whether it is held is the sequencer's call). */
+        public ToUser(String to, String from, String text, String ref, Instant ts) {
+            this(to, from, text, ref, ts, false);
+        }
+
+        /** The same message, held or not. */
+        public ToUser held(boolean value) {
+            return value == held ? this : new ToUser(to, from, text, ref, ts, value);
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +13,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link MessageStore} in memory: each room keeps its newest messages up to a bound, direct messages
- * are not kept (only their refs, for idempotency). Everything is lost on restart, so each instance has a
- * new epoch. For tests, benchmarks and {@code parley.store=memory}.
+ * A {@link MessageStore} in memory: each room keeps its newest messages up to a bound; direct messages
+ * are kept only while held for an offline recipient (up to the same bound per recipient), plus their refs,
+ * for idempotency. Everything is lost on restart, so each instance has a new epoch. For tests, benchmarks
+ * and {@code parley.store=memory}.
  */
 public final class InMemoryMessageStore implements MessageStore {
 
@@ -23,6 +25,7 @@ public final class InMemoryMessageStore implements MessageStore {
     private final String epoch = UUID.randomUUID().toString();
     private final Map<String, RoomLog> rooms = new ConcurrentHashMap<>();
     private final RefIndex<DirectMessage> directRefs;
+    private final Map<String, ArrayDeque<DirectMessage>> held = new HashMap<>();
     private long directIds;
 
     /** @param retained the most messages kept per room (older ones are forgotten), and the most refs remembered */
@@ -55,7 +58,30 @@ public final class InMemoryMessageStore implements MessageStore {
         if (key != null) {
             directRefs.put(key, m);
         }
-        return new Appended(m, false);
+        if (u.held()) {
+            ArrayDeque<DirectMessage> waiting = held.computeIfAbsent(u.to(), k -> new ArrayDeque<>());
+            waiting.addLast(m);
+            if (waiting.size() > retained) {
+                waiting.removeFirst();
+            }
+        }
+        return new Appended(m, false, u.held());
+    }
+
+    @Override
+    public synchronized List<DirectMessage> releaseHeld(String user, int limit) {
+        ArrayDeque<DirectMessage> waiting = held.get(user);
+        if (waiting == null) {
+            return List.of();
+        }
+        List<DirectMessage> out = new ArrayList<>(Math.min(limit, waiting.size()));
+        while (out.size() < limit && !waiting.isEmpty()) {
+            out.add(waiting.removeFirst());
+        }
+        if (waiting.isEmpty()) {
+            held.remove(user);
+        }
+        return out;
     }
 
     @Override

@@ -3,20 +3,29 @@ package dev.parley.history;
 import java.util.List;
 
 /**
- * Where messages live. Implementations are thread-safe; {@link #append} is called from the
- * {@link Sequencer}'s single thread only, so it may keep per-room counters without locking against itself.
+ * Where messages live. Implementations are thread-safe; {@link #append} and {@link #releaseHeld} are called
+ * from the {@link Sequencer}'s single thread only, the reads from any thread.
  */
-public interface MessageStore {
+public interface MessageStore extends AutoCloseable {
 
     /**
      * Stores the drafts as one unit (one transaction where there is a database), assigning each room
-     * message the next seq of its room. A draft whose sender already stored one with the same ref
-     * for the same room or recipient within the idempotency window is not stored again: its result is
-     * the original, marked duplicate. Returns one result per draft, in order, never null.
+     * message the next seq of its room and each direct message the next id. A draft whose sender already
+     * stored one with the same ref for the same room or recipient within the idempotency window is not
+     * stored again: its result is the original, marked duplicate. A held direct message is kept for
+     * {@link #releaseHeld}. Returns one result per draft, in order, never null.
      *
      * @throws StoreUnavailableException if nothing could be stored
      */
     List<Appended> append(List<Draft> drafts);
+
+    /**
+     * Takes the oldest {@code limit} direct messages held for {@code user}, oldest first, and marks them
+     * delivered in the same unit, so each is handed out once. Empty when none wait; never null.
+     *
+     * @throws StoreUnavailableException if the store cannot be read or written (nothing is marked)
+     */
+    List<DirectMessage> releaseHeld(String user, int limit);
 
     /**
      * The newest {@code limit} messages of {@code room} with seq below {@code before} (all when null),
@@ -35,7 +44,13 @@ public interface MessageStore {
 
     /**
      * Identifies this store's history: it changes when history is reset (a new database, an in-memory
-     * store restarted), telling clients that seqs they remember mean nothing any more.
+     * store restarted), telling clients that seqs they remember mean nothing any more. Null only while a
+     * database store has never yet reached its database.
      */
     String epoch();
+
+    /** Releases the store's resources (connections); called once, on shutdown. */
+    @Override
+    default void close() {
+    }
 }

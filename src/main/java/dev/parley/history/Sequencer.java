@@ -2,10 +2,14 @@ package dev.parley.history;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -14,10 +18,18 @@ import java.util.logging.Logger;
  * thread takes them in batches, stores each batch as one unit (group commit) and then runs each draft's
  * callback, in order, on that same thread. So callbacks see messages in seq order, and a message is
  * announced only after it is stored. Submitting never blocks: a full queue is refused at once.
+ *
+ * <p>Direct messages for a user who cannot be reached are stored <em>held</em>. A connecting user's
+ * held messages are released through the same thread ({@link #hold} before the connection becomes
+ * reachable, {@link #release} once it is), so held and live direct messages reach the user in id order,
+ * each once.
  */
 public final class Sequencer {
 
     private static final Logger LOG = Logger.getLogger(Sequencer.class.getName());
+
+    /** Direct messages released per store call; a user with more gets several deliveries, in order. */
+    static final int RELEASE_CHUNK = 500;
 
     /** Told, on the sequencer's thread, what became of one draft: exactly one argument is non-null. */
     @FunctionalInterface
@@ -25,21 +37,36 @@ public final class Sequencer {
         void done(Appended appended, RuntimeException failure);
     }
 
-    private record Task(Draft draft, Callback callback) {
+    private sealed interface Task {
+    }
+
+    private record Store(Draft draft, Callback callback) implements Task {
+    }
+
+    private record Release(String user, Consumer<List<DirectMessage>> receiver) implements Task {
     }
 
     private final MessageStore store;
+    private final Predicate<String> reachable;
     private final BlockingQueue<Task> queue;
     private final int maxBatch;
+    private final Map<String, Integer> holds = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    /**
-     * @param capacity drafts that may wait before submissions are refused as unavailable
-     * @param maxBatch the most drafts stored in one unit
-     */
+    /** A sequencer for which every recipient counts as reachable: no direct message is ever held. */
     public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch) {
+        this(store, threads, capacity, maxBatch, user -> true);
+    }
+
+    /**
+     * @param reachable tells whether a user has an open connection now (asked on the sequencer thread)
+     * @param capacity  drafts that may wait before submissions are refused as unavailable
+     * @param maxBatch  the most drafts stored in one unit
+     */
+    public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch, Predicate<String> reachable) {
         this.store = store;
+        this.reachable = reachable;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
         this.thread = threads.newThread(this::run);
@@ -52,8 +79,29 @@ public final class Sequencer {
      * with a {@link StoreUnavailableException} when the queue is full or the sequencer stopped.
      */
     public void submit(Draft draft, Callback callback) {
-        if (!running || !queue.offer(new Task(draft, callback))) {
+        if (!running || !queue.offer(new Store(draft, callback))) {
             callback.done(null, new StoreUnavailableException(running ? "server busy" : "server shutting down", null));
+        }
+    }
+
+    /**
+     * From now until the matching {@link #release}, direct messages to {@code user} are held, even if the
+     * user becomes reachable meanwhile. Call before a new connection of the user becomes reachable.
+     */
+    public void hold(String user) {
+        holds.merge(user, 1, Integer::sum);
+    }
+
+    /**
+     * Ends one {@link #hold}: queues the release of everything held for {@code user}. On the sequencer
+     * thread, if the user is reachable then, the held messages are marked delivered and handed to
+     * {@code receiver} oldest first (in chunks); before any later direct message is announced. If the queue
+     * is full or the store is down, they stay held for the user's next connection.
+     */
+    public void release(String user, Consumer<List<DirectMessage>> receiver) {
+        if (!running || !queue.offer(new Release(user, receiver))) {
+            LOG.log(Level.WARNING, "could not queue the release of held direct messages for {0}; they wait for the next connection", user);
+            unhold(user);
         }
     }
 
@@ -74,7 +122,11 @@ public final class Sequencer {
         List<Task> left = new ArrayList<>();
         queue.drainTo(left);
         StoreUnavailableException stopped = new StoreUnavailableException("server shutting down", null);
-        left.forEach(t -> notify(t, null, stopped));
+        for (Task t : left) {
+            if (t instanceof Store s) {
+                notify(s, null, stopped);
+            }
+        }
     }
 
     private void run() {
@@ -87,7 +139,7 @@ public final class Sequencer {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                commit(batch);
+                process(batch);
             } catch (InterruptedException e) {
                 if (running) {
                     LOG.warning("sequencer interrupted while running; continuing");
@@ -100,9 +152,67 @@ public final class Sequencer {
         }
     }
 
-    private void commit(List<Task> batch) {
+    /**
+     * Releases first, then the drafts: a release hands out messages stored by earlier batches, so it must
+     * reach the user before direct messages of this batch, which are announced live.
+     */
+    private void process(List<Task> batch) {
+        List<Store> stores = new ArrayList<>(batch.size());
+        for (Task t : batch) {
+            if (t instanceof Release r) {
+                release(r);
+            } else {
+                stores.add((Store) t);
+            }
+        }
+        if (!stores.isEmpty()) {
+            commit(stores);
+        }
+    }
+
+    private void release(Release r) {
+        try {
+            if (!reachable.test(r.user())) {
+                return; // gone again: the messages wait for the next connection
+            }
+            while (true) {
+                List<DirectMessage> messages = store.releaseHeld(r.user(), RELEASE_CHUNK);
+                if (!messages.isEmpty()) {
+                    deliver(r, messages);
+                }
+                if (messages.size() < RELEASE_CHUNK) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not release held direct messages for {0}; they wait for the next connection: {1}",
+                    new Object[]{r.user(), e.toString()});
+        } finally {
+            unhold(r.user());
+        }
+    }
+
+    private static void deliver(Release r, List<DirectMessage> messages) {
+        try {
+            r.receiver().accept(messages);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "delivering released direct messages failed", e);
+        }
+    }
+
+    private void unhold(String user) {
+        holds.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void commit(List<Store> batch) {
         List<Draft> drafts = new ArrayList<>(batch.size());
-        batch.forEach(t -> drafts.add(t.draft()));
+        for (Store t : batch) {
+            Draft d = t.draft();
+            if (d instanceof Draft.ToUser u) {
+                d = u.held(holds.containsKey(u.to()) || !reachable.test(u.to()));
+            }
+            drafts.add(d);
+        }
         List<Appended> results;
         try {
             results = store.append(drafts);
@@ -120,7 +230,7 @@ public final class Sequencer {
         }
     }
 
-    private static void notify(Task task, Appended appended, RuntimeException failure) {
+    private static void notify(Store task, Appended appended, RuntimeException failure) {
         try {
             task.callback().done(appended, failure);
         } catch (RuntimeException e) {

@@ -17,7 +17,7 @@ public enum ErrorCode {
     NOT_MEMBER,
     /** A message text is longer than the configured limit. */
     TOO_LONG,
-    /** A direct message was sent to a user with no open connection and nothing could be stored. */
+    /** Reserved: no longer sent. Direct messages to a user with no open connection are stored and delivered on their next connection. */
     OFFLINE,
     /** The connection sends faster than its rate limit allows; the frame was dropped. */
     RATE_LIMITED,

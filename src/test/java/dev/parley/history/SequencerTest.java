@@ -25,6 +25,42 @@ class SequencerTest {
         started.forEach(Sequencer::stop);
     }
 
+    /** An in-memory store that runs a hook before each append (to fail or to stall it). */
+    private static final class Intercepted implements MessageStore {
+        private final InMemoryMessageStore real = new InMemoryMessageStore(100, Duration.ofHours(24));
+        private final java.util.function.Consumer<List<Draft>> before;
+
+        Intercepted(java.util.function.Consumer<List<Draft>> before) {
+            this.before = before;
+        }
+
+        @Override
+        public List<Appended> append(List<Draft> drafts) {
+            before.accept(drafts);
+            return real.append(drafts);
+        }
+
+        @Override
+        public List<DirectMessage> releaseHeld(String user, int limit) {
+            return real.releaseHeld(user, limit);
+        }
+
+        @Override
+        public List<RoomMessage> page(String room, Long before, int limit) {
+            return real.page(room, before, limit);
+        }
+
+        @Override
+        public Recovery since(String room, long since, int limit) {
+            return real.since(room, since, limit);
+        }
+
+        @Override
+        public String epoch() {
+            return real.epoch();
+        }
+    }
+
     private Sequencer sequencer(MessageStore store, int capacity) {
         Sequencer s = new Sequencer(store, Thread::new, capacity, 100);
         started.add(s);
@@ -61,31 +97,11 @@ class SequencerTest {
     @Test
     void aFailingStoreRefusesTheWholeBatchAndTheNextBatchStillRuns() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
-        InMemoryMessageStore real = new InMemoryMessageStore(100, Duration.ofHours(24));
-        MessageStore flaky = new MessageStore() {
-            @Override
-            public List<Appended> append(List<Draft> drafts) {
-                if (calls.incrementAndGet() == 1) {
-                    throw new StoreUnavailableException("database down", null);
-                }
-                return real.append(drafts);
+        MessageStore flaky = new Intercepted(drafts -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new StoreUnavailableException("database down", null);
             }
-
-            @Override
-            public List<RoomMessage> page(String room, Long before, int limit) {
-                return real.page(room, before, limit);
-            }
-
-            @Override
-            public Recovery since(String room, long since, int limit) {
-                return real.since(room, since, limit);
-            }
-
-            @Override
-            public String epoch() {
-                return real.epoch();
-            }
-        };
+        });
         Sequencer s = sequencer(flaky, 100);
         List<Object> outcomes = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch first = new CountDownLatch(1);
@@ -108,34 +124,14 @@ class SequencerTest {
     void aFullQueueIsRefusedAtOnceOnTheCallingThread() throws InterruptedException {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        InMemoryMessageStore real = new InMemoryMessageStore(100, Duration.ofHours(24));
-        MessageStore slow = new MessageStore() {
-            @Override
-            public List<Appended> append(List<Draft> drafts) {
-                entered.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return real.append(drafts);
+        MessageStore slow = new Intercepted(drafts -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public List<RoomMessage> page(String room, Long before, int limit) {
-                return List.of();
-            }
-
-            @Override
-            public Recovery since(String room, long since, int limit) {
-                return new Recovery(List.of(), false, 0);
-            }
-
-            @Override
-            public String epoch() {
-                return "e";
-            }
-        };
+        });
         Sequencer s = sequencer(slow, 2);
         s.submit(draft("r", "in-hand"), (appended, failure) -> { });
         assertTrue(entered.await(10, TimeUnit.SECONDS), "the first draft is being stored");

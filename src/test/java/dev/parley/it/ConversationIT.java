@@ -231,12 +231,21 @@ class ConversationIT {
     }
 
     @Test
-    void aDirectMessageToSomeoneOfflineIsRefused() {
+    void aDirectMessageToSomeoneOfflineIsAckedAndDeliveredWhenTheyConnect() {
         try (TestClient alice = connect("o-alice")) {
-            alice.send("{\"type\":\"direct\",\"to\":\"o-nobody\",\"text\":\"hello?\",\"ref\":\"c-3\"}");
-            JsonObject error = alice.expect("error");
-            assertEquals("offline", error.getString("code"));
-            assertEquals("c-3", error.getString("ref"));
+            alice.send("{\"type\":\"direct\",\"to\":\"o-later\",\"text\":\"hello?\",\"ref\":\"c-3\"}");
+            JsonObject copy = alice.expect("direct");
+            assertEquals("hello?", copy.getString("text"));
+            JsonObject ack = alice.expect("ack");
+            assertEquals("c-3", ack.getString("ref"));
+            assertEquals("o-later", ack.getString("to"));
+            try (TestClient later = TestClient.connect(Deployments.chat(base, "name=o-later"), "chat")) {
+                later.expect("welcome");
+                JsonObject held = later.await("direct");
+                assertEquals("o-alice", held.getString("from"));
+                assertEquals("hello?", held.getString("text"));
+                assertEquals(copy.getJsonNumber("id"), held.getJsonNumber("id"));
+            }
         }
     }
 

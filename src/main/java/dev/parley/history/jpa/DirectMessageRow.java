@@ -1,0 +1,55 @@
+package dev.parley.history.jpa;
+
+import dev.parley.history.DirectMessage;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** One row of {@code parley_direct}: a direct message, and whether it is still held for its recipient. */
+@Entity
+@Table(name = "parley_direct")
+public class DirectMessageRow {
+
+    @Id
+    @Column(name = "id")
+    private long id;
+
+    @Column(name = "sender", length = 32, nullable = false)
+    private String sender;
+
+    @Column(name = "recipient", length = 32, nullable = false)
+    private String recipient;
+
+    @Column(name = "body", nullable = false)
+    private String body;
+
+    @Column(name = "sent_at", nullable = false)
+    private long sentAt;
+
+    @Column(name = "client_ref", length = 64)
+    private String clientRef;
+
+    @Column(name = "held", nullable = false)
+    private boolean held;
+
+    /** For JPA. */
+    protected DirectMessageRow() {
+    }
+
+    DirectMessageRow(DirectMessage m, boolean held) {
+        this.id = m.id();
+        this.sender = m.from();
+        this.recipient = m.to();
+        this.body = m.text();
+        this.sentAt = m.ts().toEpochMilli();
+        this.clientRef = m.ref();
+        this.held = held;
+    }
+
+    DirectMessage toMessage() {
+        return new DirectMessage(id, sender, recipient, body, Instant.ofEpochMilli(sentAt), clientRef);
+    }
+}
