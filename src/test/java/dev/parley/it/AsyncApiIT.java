@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,15 +101,19 @@ class AsyncApiIT {
         return problems;
     }
 
-    /** Pings, and adds every frame received up to and including the pong. */
-    private static void collectUntilPong(TestClient c, String ref, List<JsonObject> frames) {
+    /**
+     * Pings, and adds every frame received until the pong and a frame matching {@code last} have both come
+     * (stored messages are answered after the database commit, so they may come after the pong).
+     */
+    private static void collectUntil(TestClient c, String ref, Predicate<JsonObject> last, List<JsonObject> frames) {
         c.send("{\"type\":\"ping\",\"ref\":\"" + ref + "\"}");
-        while (true) {
+        boolean ponged = false;
+        boolean seen = false;
+        while (!ponged || !seen) {
             JsonObject f = c.next();
             frames.add(f);
-            if ("pong".equals(f.getString("type")) && ref.equals(f.getString("ref", null))) {
-                return;
-            }
+            ponged |= "pong".equals(f.getString("type")) && ref.equals(f.getString("ref", null));
+            seen |= last.test(f);
         }
     }
 
@@ -146,13 +151,13 @@ class AsyncApiIT {
                     "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l2\"}",
             };
             bob.send("{\"type\":\"join\",\"room\":\"aa-room\"}");
-            collectUntilPong(bob, "ready", frames); // bob is in aa-room before alice starts
+            collectUntil(bob, "ready", f -> "joined".equals(f.getString("type")) && "aa-room".equals(f.getString("room")), frames);
             for (String frame : script) {
                 alice.send(frame);
                 sent.add(frame);
             }
-            collectUntilPong(alice, "end", frames);
-            collectUntilPong(bob, "end", frames);
+            collectUntil(alice, "end", f -> "ack".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
+            collectUntil(bob, "end", f -> "direct".equals(f.getString("type")), frames);
         }
         List<String> problems = new ArrayList<>();
         Set<String> seen = new TreeSet<>();

@@ -7,6 +7,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
+import java.util.UUID;
 
 /**
  * The WAR under test is the one Maven built ({@code target/parley.war}), not a hand-picked set of classes,
@@ -17,19 +18,25 @@ public final class Deployments {
     private Deployments() {
     }
 
-    /** The built WAR, as is. */
+    /**
+     * The built WAR as operators deploy it (default settings, so the default embedded database), except
+     * that its database lives in a folder of its own under target/: each deployment starts with empty
+     * history, and a retried ref of an earlier run is never mistaken for this run's.
+     */
     public static WebArchive parley() {
+        return parley("");
+    }
+
+    /** The built WAR with MicroProfile Config properties (one {@code key=value} per line) added. */
+    public static WebArchive parley(String properties) {
         String path = System.getProperty("parley.war", "target/parley.war");
         File war = new File(path);
         if (!war.isFile()) {
             throw new IllegalStateException("build the WAR first (mvn verify does): " + war.getAbsolutePath());
         }
-        return ShrinkWrap.createFromZipFile(WebArchive.class, war);
-    }
-
-    /** The built WAR with MicroProfile Config properties (one {@code key=value} per line) added. */
-    public static WebArchive parley(String properties) {
-        return parley().addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
+        String dataDir = "target/it-data/" + UUID.randomUUID();
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war).addAsResource(
+                new StringAsset("parley.data.dir=" + dataDir + "\n" + properties), "META-INF/microprofile-config.properties");
     }
 
     /**
