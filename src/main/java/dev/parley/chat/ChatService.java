@@ -120,6 +120,9 @@ public class ChatService {
     }
 
     private boolean admitted(Peer peer, ConnectionGuard guard, ClientFrame frame, String ref) {
+        if (peer.isClosed()) {
+            return false; // closing (rate limit, slow consumer): frames still in flight get no answer
+        }
         ConnectionGuard.Verdict verdict = guard.admit(frame);
         if (verdict == ConnectionGuard.Verdict.PASS) {
             return true;

@@ -27,16 +27,26 @@ public class Authenticator {
     /** Query parameter with the requested user name in open mode. */
     public static final String NAME_PARAM = "name";
 
+    private final SecuritySettings settings;
+    private final TokenVerifier verifier;
+
+    /** Builds the verifier at once, so a bad key stops the deployment instead of the first connection. */
     @Inject
-    SecuritySettings settings;
+    public Authenticator(SecuritySettings settings) {
+        this.settings = settings;
+        this.verifier = settings != null && settings.auth() == SecuritySettings.AuthMode.TOKEN
+                ? new TokenVerifier(settings.jwt()) : null;
+    }
 
-    private TokenVerifier verifier;
+    /** For CDI's proxy only. */
+    protected Authenticator() {
+        this(null);
+    }
 
-    /** Builds the verifier at start, so a bad key stops the deployment instead of the first connection. */
+    /** Logs the mode once the application starts (open mode as a warning). */
     @PostConstruct
-    void start() {
-        if (settings.auth() == SecuritySettings.AuthMode.TOKEN) {
-            verifier = new TokenVerifier(settings.jwt());
+    void announce() {
+        if (verifier != null) {
             LOG.info(() -> "authentication: token mode, " + settings.jwt());
         } else {
             LOG.warning("authentication: OPEN mode - anyone may connect under any name, and private rooms are closed "

@@ -97,7 +97,8 @@ public final class TokenVerifier {
             exact.issuer(jwt.issuer());
         }
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                jwt.audience() == null ? null : Set.of(jwt.audience()), exact.build(),
+                // a mutable set: Nimbus asks it whether it contains null, which Set.of answers with an NPE
+                jwt.audience() == null ? null : new HashSet<>(List.of(jwt.audience())), exact.build(),
                 new HashSet<>(List.of("exp", userClaim)), null);
         claims.setMaxClockSkew((int) jwt.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
