@@ -120,8 +120,9 @@ public final class ConnectionGuard {
         return now - closedSeen;
     }
 
-    /** Drops the server's state of a connection whose close never completed. */
+    /** Closes the socket of a connection whose close never completed, and drops the server's state of it. */
     void forget() {
+        peer.forceClose();
         forget.run();
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,6 +36,7 @@ public final class Outbox {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<Runnable> onIdle = new AtomicReference<>();
 
     /**
      * @param maxBytes the most UTF-8 bytes that may wait (the frame being written included); a single frame
@@ -87,6 +89,28 @@ public final class Outbox {
         shutDown();
     }
 
+    /**
+     * Runs {@code action} once no send is in flight: at once when none is, else when the one in flight
+     * completes (written or failed). For a closed outbox only: a close frame sent after it then follows the
+     * last data frame instead of being queued behind it in the container (where Tyrus cancels it when it
+     * drops the connection). Runs the action at most once; a later call replaces an action not yet run.
+     */
+    public void whenIdle(Runnable action) {
+        onIdle.set(action);
+        if (!writing.get()) {
+            runIdle();
+        }
+    }
+
+    private void runIdle() {
+        if (closed.get()) {
+            Runnable action = onIdle.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
+        }
+    }
+
     private boolean shutDown() {
         if (closed.compareAndSet(false, true)) {
             discard();
@@ -114,6 +138,10 @@ public final class Outbox {
             EncodedFrame next = closed.get() ? null : queue.poll();
             if (next == null) {
                 writing.set(false);
+                if (closed.get()) {
+                    runIdle();
+                    return;
+                }
                 // A frame added after poll() saw the queue empty, and before writing was released, is ours to send.
                 if (closed.get() || queue.isEmpty()) {
                     return;
@@ -144,6 +172,7 @@ public final class Outbox {
         public void accept(Throwable failure) {
             queuedBytes.addAndGet(-bytes);
             writing.set(false);
+            runIdle();
             if (failure != null) {
                 LOG.log(Level.FINE, "send failed, dropping the connection's queue", failure);
                 if (shutDown()) {

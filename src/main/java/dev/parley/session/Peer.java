@@ -29,6 +29,9 @@ public final class Peer {
     private final Executor closer;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean transportClosed = new AtomicBoolean();
+    private volatile int closeCode;
+    private volatile String closeReason;
 
     /**
      * @param closer runs closes off the caller's thread: closing may block (Tomcat sends the close frame
@@ -81,11 +84,34 @@ public final class Peer {
 
     /**
      * Closes the connection with a code and reason, once (later calls do nothing). Frames still queued are
-     * dropped; the close itself runs on the closer executor. Safe from any thread.
+     * dropped; the close itself runs on the closer executor, as soon as the frame in flight (if any) is
+     * written, so the close frame is the next thing the client reads (Tyrus cancels writes still pending
+     * when it drops the connection, and a client that resumes reading would see 1006 instead of the code).
+     * A client that never reads again is dealt with by {@link #forceClose}. Safe from any thread.
      */
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
+            closeCode = code;
+            closeReason = reason;
             outbox.close();
+            outbox.whenIdle(this::closeTransport);
+        }
+    }
+
+    /**
+     * Closes the transport now with the code given to {@link #close} (or 1001), even while a frame is still in
+     * flight: for a connection whose close did not complete in time. Safe from any thread; at most once.
+     */
+    public void forceClose() {
+        closing.set(true);
+        outbox.close();
+        closeTransport();
+    }
+
+    private void closeTransport() {
+        if (transportClosed.compareAndSet(false, true)) {
+            int code = closeCode == 0 ? CloseCodes.GOING_AWAY : closeCode;
+            String reason = closeReason == null ? "closing" : closeReason;
             closer.execute(() -> transport.close(code, reason));
         }
     }
@@ -94,7 +120,9 @@ public final class Peer {
     public void closeNow(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             outbox.close();
-            transport.close(code, reason);
+            if (transportClosed.compareAndSet(false, true)) {
+                transport.close(code, reason);
+            }
         }
     }
 

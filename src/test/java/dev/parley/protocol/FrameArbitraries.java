@@ -159,9 +159,14 @@ public final class FrameArbitraries {
 
     /** A fixed sequence of generated frames from a seed, for use outside a property (live tests). */
     public static List<String> sample(long seed, int count) {
-        Random random = new Random(seed);
-        var generator = frames().generator(100);
-        return java.util.stream.Stream.generate(() -> generator.next(random).value()).limit(count).toList();
+        net.jqwik.api.sessions.JqwikSession.start(Long.toString(seed));
+        try {
+            Random random = new Random(seed);
+            var generator = frames().generator(100);
+            return java.util.stream.Stream.generate(() -> generator.next(random).value()).limit(count).toList();
+        } finally {
+            net.jqwik.api.sessions.JqwikSession.finish();
+        }
     }
 
     /** For readers of a failing sample: the frame shortened for a message. */
