@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * A WebSocket client written on a plain TCP socket, for what well-behaved clients never do: it never answers
@@ -110,7 +111,32 @@ public final class RawClient implements AutoCloseable {
 
     /** Sends one masked text frame, as a client must. */
     public void sendText(String text) {
-        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        sendTextBytes(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends many masked text frames in one write: a flood that costs the sending side next to nothing
+     * (throws an AssertionError once the server has closed the connection).
+     */
+    public void sendTexts(List<String> texts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (String t : texts) {
+            all.writeBytes(frame(t.getBytes(StandardCharsets.UTF_8)));
+        }
+        write(all.toByteArray());
+    }
+
+    /** The close frame's reason. */
+    public static String closeReason(Frame close) {
+        return new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8);
+    }
+
+    /** Sends one masked text frame with exactly these bytes as its payload (which need not be UTF-8). */
+    public void sendTextBytes(byte[] data) {
+        write(frame(data));
+    }
+
+    private static byte[] frame(byte[] data) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write(0x81);
         if (data.length < 126) {
@@ -126,8 +152,12 @@ public final class RawClient implements AutoCloseable {
         for (int i = 0; i < data.length; i++) {
             f.write(data[i] ^ mask[i % 4]);
         }
+        return f.toByteArray();
+    }
+
+    private void write(byte[] bytes) {
         try {
-            out.write(f.toByteArray());
+            out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw new AssertionError("send failed: " + e, e);
