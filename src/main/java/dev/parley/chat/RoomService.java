@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -64,8 +65,19 @@ public class RoomService {
      * the messages missed after it. The answer always precedes the room's live traffic.
      */
     public void join(Peer peer, ClientFrame.Join join) {
+        join(peer, join, 0);
+    }
+
+    /**
+     * Like {@link #join(Peer, ClientFrame.Join)}, but refuses a user who would be the room's
+     * {@code maxMembers + 1}th (0: no limit); returns false, having sent nothing, when the room is full.
+     */
+    public boolean join(Peer peer, ClientFrame.Join join, int maxMembers) {
         String room = join.room();
-        RoomRegistry.Membership membership = rooms.join(peer, room);
+        RoomRegistry.Membership membership = rooms.join(peer, room, maxMembers);
+        if (membership == null) {
+            return false;
+        }
         String epoch = store.epoch();
         List<RoomMessage> history;
         boolean truncated;
@@ -94,6 +106,7 @@ public class RoomService {
         }
         ServerFrame.Joined joined = new ServerFrame.Joined(room, membership.members(), history, epoch, truncated, join.ref());
         membership.subscription().activate(encode(joined), upTo);
+        return true;
     }
 
     /** Leaves the room and answers {@code left}, or {@code not_member}. */
@@ -178,7 +191,12 @@ public class RoomService {
 
     /** Answers with the rooms that have members. */
     public void list(Peer peer, ClientFrame.ListRooms q) {
-        peer.send(new ServerFrame.Rooms(rooms.list(), q.ref()));
+        list(peer, q, room -> true);
+    }
+
+    /** Answers with the rooms that have members and that {@code visible} lets this connection know of. */
+    public void list(Peer peer, ClientFrame.ListRooms q, Predicate<String> visible) {
+        peer.send(new ServerFrame.Rooms(rooms.list().stream().filter(r -> visible.test(r.name())).toList(), q.ref()));
     }
 
     static Instant now() {

@@ -6,6 +6,8 @@ import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ClientFrameDecoder;
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.FrameRejected;
+import dev.parley.security.ConnectionLimiter;
+import dev.parley.security.OriginPolicy;
 import dev.parley.session.Handshake;
 import dev.parley.session.Peer;
 import jakarta.inject.Inject;
@@ -15,6 +17,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
@@ -38,6 +41,8 @@ public class ChatEndpoint {
     ChatService chat;
     @Inject
     Settings settings;
+    @Inject
+    OriginPolicy origins;
 
     private Peer peer;
     private Throwable failure;
@@ -46,11 +51,26 @@ public class ChatEndpoint {
     public void open(Session session, EndpointConfig config) {
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         WebSocketTransport transport = new WebSocketTransport(session);
+        Map<String, Object> props = session.getUserProperties();
+        // HandshakeFilter answers a foreign Origin with 403 before the upgrade; this covers containers that
+        // upgrade before the application's filters run.
+        if (!origins.allows((String) props.get(HandshakeConfigurator.ORIGIN), (String) props.get(HandshakeConfigurator.HOST))) {
+            transport.close(CloseCodes.FORBIDDEN, "origin not allowed");
+            return;
+        }
         try {
             peer = chat.open(transport, handshake(session));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "could not admit a connection", e);
             transport.close(CloseCodes.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    /** A pong (the answer to the server's heartbeat ping) shows the client is alive. */
+    @OnMessage
+    public void pong(PongMessage pong) {
+        if (peer != null) {
+            chat.heard(peer);
         }
     }
 
@@ -99,9 +119,10 @@ public class ChatEndpoint {
     private static Handshake handshake(Session session) {
         Map<String, Object> props = session.getUserProperties();
         Object offered = props.get(HandshakeConfigurator.OFFERED_PROTOCOLS);
+        Object address = props.get(HandshakeConfigurator.ADDRESS);
         return new Handshake(session.getRequestParameterMap(),
                 offered instanceof List<?> list ? (List<String>) list : List.of(),
                 (String) props.get(HandshakeConfigurator.ORIGIN),
-                null);
+                address instanceof String a ? a : ConnectionLimiter.UNKNOWN_ADDRESS);
     }
 }

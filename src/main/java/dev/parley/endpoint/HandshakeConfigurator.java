@@ -10,24 +10,38 @@ import java.util.Map;
 
 /**
  * Looks at the HTTP upgrade request before the connection opens and hands what the endpoint needs
- * (Origin, offered subprotocols) to the session's user properties. Jakarta WebSocket 2.1 gives each
- * handshake its own copy of those properties, so connections never see each other's values.
+ * (Origin, Host, offered subprotocols, the remote address left by {@link HandshakeFilter}) to the session's
+ * user properties. Jakarta WebSocket 2.1 gives each handshake its own copy of those properties, so
+ * connections never see each other's values (SecurityIT opens many connections with different tokens at
+ * once to hold Tyrus to that).
  */
 public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
 
     /** User property: the Origin header, or absent. */
     static final String ORIGIN = "parley.origin";
+    /** User property: the Host header, or absent. */
+    static final String HOST = "parley.host";
+    /** User property: the client's address as {@link HandshakeFilter} saw it, or absent. */
+    static final String ADDRESS = "parley.address";
     /** User property: the subprotocols the client offered, as a List of String. */
     static final String OFFERED_PROTOCOLS = "parley.protocols";
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, Object> properties = config.getUserProperties();
-        String origin = first(request.getHeaders(), "Origin");
-        if (origin != null) {
-            properties.put(ORIGIN, origin);
+        Map<String, List<String>> headers = request.getHeaders();
+        put(properties, ORIGIN, first(headers, "Origin"));
+        put(properties, HOST, first(headers, "Host"));
+        put(properties, ADDRESS, first(headers, HandshakeFilter.ADDRESS_HEADER));
+        properties.put(OFFERED_PROTOCOLS, offeredProtocols(headers));
+    }
+
+    private static void put(Map<String, Object> properties, String key, String value) {
+        if (value != null) {
+            properties.put(key, value);
+        } else {
+            properties.remove(key);
         }
-        properties.put(OFFERED_PROTOCOLS, offeredProtocols(request.getHeaders()));
     }
 
     private static List<String> offeredProtocols(Map<String, List<String>> headers) {

@@ -6,6 +6,7 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +42,17 @@ final class WebSocketTransport implements Transport {
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "close of an already broken session failed", e);
+        }
+    }
+
+    @Override
+    public void ping() {
+        try {
+            if (session.isOpen()) {
+                remote.sendPing(ByteBuffer.allocate(0));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping failed; the idle timeout will close the connection", e);
         }
     }
 

@@ -44,4 +44,15 @@ public sealed interface ClientFrame {
     /** Application-level ping, answered with pong. */
     record Ping(String ref) implements ClientFrame {
     }
+
+    /**
+     * A fresh token for the same user, sent before the current one expires (token mode), so the connection
+     * stays open without reconnecting. The token is never echoed or logged.
+     */
+    record Auth(String token, String ref) implements ClientFrame {
+        @Override
+        public String toString() {
+            return "Auth[token=(hidden), ref=" + ref + "]";
+        }
+    }
 }

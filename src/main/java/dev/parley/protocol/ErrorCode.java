@@ -23,6 +23,10 @@ public enum ErrorCode {
     RATE_LIMITED,
     /** The user may not do this (for example join a private room). */
     FORBIDDEN,
+    /** The room holds as many users as it may; try again later. */
+    ROOM_FULL,
+    /** The token in an {@code auth} frame was refused (invalid, expired, or for another user); the current one still holds until it expires. */
+    UNAUTHORIZED,
     /** The server could not store the message right now (database down, server busy); retry later with the same ref. */
     UNAVAILABLE,
     /** An unexpected server-side failure while handling this frame; the frame was not acted upon. */

@@ -29,6 +29,8 @@ public final class FrameCodec {
 
     /** The protocol version announced in {@code welcome}. */
     public static final int PROTOCOL_VERSION = 1;
+    /** Longest token an {@code auth} frame may carry. */
+    public static final int MAX_TOKEN_CHARS = 8192;
     /** Largest {@code limit} a history query may ask for. */
     public static final int MAX_HISTORY_LIMIT = 100;
 
@@ -92,6 +94,7 @@ public final class FrameCodec {
                     f.optionalInt("limit", 1, MAX_HISTORY_LIMIT), ref);
             case "rooms" -> new ClientFrame.ListRooms(ref);
             case "ping" -> new ClientFrame.Ping(ref);
+            case "auth" -> new ClientFrame.Auth(f.token("token"), ref);
             default -> throw f.invalid(ErrorCode.UNKNOWN_TYPE, "unknown type: " + printable(name));
         };
     }
@@ -211,6 +214,14 @@ public final class FrameCodec {
             return text;
         }
 
+        String token(String name) throws FrameRejected {
+            String token = string(name);
+            if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS || !Text.isWellFormed(token)) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be a token of 1-" + MAX_TOKEN_CHARS + " characters");
+            }
+            return token;
+        }
+
         String optionalString(String name, int maxLength) throws FrameRejected {
             JsonValue v = json.get(name);
             if (v == null || v == JsonValue.NULL) {
@@ -318,6 +329,9 @@ public final class FrameCodec {
         } else if (frame instanceof ServerFrame.Pong p) {
             g.write("type", "pong");
             opt(g, "ref", p.ref());
+        } else if (frame instanceof ServerFrame.Authenticated a) {
+            g.write("type", "authenticated").write("user", a.user()).write("expires", timestamp(a.expires()));
+            opt(g, "ref", a.ref());
         } else if (frame instanceof ServerFrame.Error e) {
             g.write("type", "error").write("code", e.code().wire()).write("message", e.message());
             opt(g, "ref", e.ref());

@@ -78,6 +78,10 @@ public sealed interface ServerFrame {
     record Pong(String ref) implements ServerFrame {
     }
 
+    /** Answer to an accepted {@code auth} frame: the connection now runs on the fresh token, until {@code expires}. */
+    record Authenticated(String user, java.time.Instant expires, String ref) implements ServerFrame {
+    }
+
     /** A frame was refused; the connection stays open. */
     record Error(ErrorCode code, String message, String ref) implements ServerFrame {
     }

@@ -42,6 +42,15 @@ public class RoomRegistry {
      * {@link Subscription#activate}.
      */
     public Membership join(Peer peer, String name) {
+        return join(peer, name, 0);
+    }
+
+    /**
+     * Like {@link #join(Peer, String)}, but returns null, changing nothing, when the user is not yet in the
+     * room and it already holds {@code maxUsers} distinct users (0: no limit). Checked under the room's
+     * monitor, so concurrent joins never overfill it.
+     */
+    public Membership join(Peer peer, String name, int maxUsers) {
         while (true) {
             Room room = rooms.computeIfAbsent(name, Room::new);
             synchronized (room) {
@@ -53,6 +62,9 @@ public class RoomRegistry {
                     sub.suspend();
                 } else {
                     boolean firstOfUser = !room.hasUser(peer.user());
+                    if (firstOfUser && maxUsers > 0 && room.userCount() >= maxUsers) {
+                        return null;
+                    }
                     sub = new Subscription(peer, name);
                     room.add(sub);
                     peer.rooms().add(name);

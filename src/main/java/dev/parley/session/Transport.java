@@ -17,4 +17,11 @@ public interface Transport {
 
     /** Closes the connection with a close code and short reason. May block briefly; never throws. */
     void close(int code, String reason);
+
+    /**
+     * Sends a WebSocket ping (the client's pong proves it is alive). Never throws. Transports without
+     * control frames (in-memory ones in tests) leave this as it is: nothing to send.
+     */
+    default void ping() {
+    }
 }

@@ -233,6 +233,7 @@ class ConversationIT {
     @Test
     void aDirectMessageToSomeoneOfflineIsAckedAndDeliveredWhenTheyConnect() {
         try (TestClient alice = connect("o-alice")) {
+            connect("o-later").close(); // they met in the lobby; then o-later went offline
             alice.send("{\"type\":\"direct\",\"to\":\"o-later\",\"text\":\"hello?\",\"ref\":\"c-3\"}");
             JsonObject copy = alice.expect("direct");
             assertEquals("hello?", copy.getString("text"));

@@ -31,7 +31,8 @@ class DeliveryIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         // A long close grace: the slow client resumes reading only after the others got everything.
-        return Deployments.parley("parley.default-room=none\nparley.outbox.close-grace-ms=120000\n");
+        return Deployments.parley("parley.default-room=none\nparley.outbox.close-grace-ms=120000\n"
+                + "parley.rate.messages-per-second=0\n"); // one connection sends 4,000 messages at once
     }
 
     @ArquillianResource

@@ -65,6 +65,7 @@ abstract class HistoryScenarios {
     @Order(1)
     void directMessagesToAnOfflineUserArriveAfterWelcomeInOrderOnce() {
         try (TestClient alice = connect("alice1")) {
+            visitDefaultRoom("dave1"); // they have met, so alice may write to dave (the direct-message rule)
             for (int i = 1; i <= 3; i++) {
                 alice.send(direct("dave1", "dm-" + i, "d-" + i));
                 JsonObject ack = awaitAnswer(alice, "d-" + i);
@@ -155,6 +156,7 @@ abstract class HistoryScenarios {
         try (TestClient alice = connect("alice4")) {
             epoch = join(alice, room, null, null).getString("epoch");
             assertNotNull(epoch);
+            visitDefaultRoom("erin4");
             for (int i = 1; i <= 3; i++) {
                 alice.send(direct("erin4", "held-" + i, "h-" + i));
                 assertEquals("ack", awaitAnswer(alice, "h-" + i).getString("type"));
@@ -202,6 +204,14 @@ abstract class HistoryScenarios {
     }
 
     // ---- helpers ----
+
+    /** Connects as {@code user} (joining the default room, where the others are) and goes offline again. */
+    void visitDefaultRoom(String user) {
+        try (TestClient visitor = TestClient.connect(server.chat("name=" + user), "chat")) {
+            visitor.expect("welcome");
+            visitor.expect("joined");
+        }
+    }
 
     TestClient connect(String user) {
         TestClient c = TestClient.connect(server.chat("name=" + user), "chat");

@@ -98,6 +98,36 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Tries to open a connection sending an Origin header and returns the HTTP status of the refused
+     * handshake (403 for a forbidden origin); fails if the connection opens.
+     */
+    public static int refusedHandshakeStatus(String origin, URI uri, String... subprotocols) {
+        Listener listener = new Listener();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        try {
+            WebSocket ws = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            ws.abort();
+            throw new AssertionError("the handshake from origin " + origin + " was accepted");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new AssertionError("handshake failed without an HTTP answer: " + e, e);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no answer to the handshake within " + WAIT, e);
+        }
+    }
+
     /** The subprotocol the server selected ("" for none). */
     public String subprotocol() {
         return subprotocol;

@@ -1,0 +1,56 @@
+package dev.parley.api;
+
+import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.Peer;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.net.InetAddress;
+
+/**
+ * {@code GET /status}: a few figures for operators and tests, as JSON: open connections, the bytes waiting in
+ * all outbound queues and in the fullest one (what slow consumers make the server hold), and the JVM heap.
+ * Answered only to requests from the loopback interface (403 otherwise), since it tells about the server.
+ */
+@WebServlet(urlPatterns = "/status")
+public class StatusServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Inject
+    transient ConnectionRegistry connections;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!InetAddress.getByName(request.getRemoteAddr()).isLoopbackAddress()) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
+        long total = 0;
+        long largest = 0;
+        int open = 0;
+        for (Peer p : connections.all()) {
+            long q = p.queuedBytes();
+            total += q;
+            largest = Math.max(largest, q);
+            open++;
+        }
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write(Json.createObjectBuilder()
+                .add("connections", open)
+                .add("queuedBytes", total)
+                .add("largestQueueBytes", largest)
+                .add("heapUsedBytes", heap.getUsed())
+                .add("heapMaxBytes", heap.getMax())
+                .build().toString());
+    }
+}

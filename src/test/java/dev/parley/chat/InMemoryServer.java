@@ -1,0 +1,135 @@
+package dev.parley.chat;
+
+import dev.parley.config.Settings;
+import dev.parley.history.Draft;
+import dev.parley.history.InMemoryMessageStore;
+import dev.parley.history.MessageStore;
+import dev.parley.history.Sequencer;
+import dev.parley.room.RoomRegistry;
+import dev.parley.security.AccessPolicy;
+import dev.parley.security.RoomTrail;
+import dev.parley.security.Authenticator;
+import dev.parley.security.ConnectionGuards;
+import dev.parley.security.ConnectionLimiter;
+import dev.parley.security.SecuritySettings;
+import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.Handshake;
+import dev.parley.session.Peer;
+import dev.parley.session.Transport;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+
+import java.lang.reflect.Proxy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The chat services wired by hand, without a container: the same classes CDI wires in the WAR, over
+ * in-memory transports. For unit tests that push many frames through the real frame handler.
+ */
+final class InMemoryServer implements AutoCloseable {
+
+    final ChatService chat = new ChatService();
+    final Sequencer sequencer;
+    final ConnectionRegistry connections = new ConnectionRegistry();
+
+    InMemoryServer(Settings settings, SecuritySettings security) {
+        MessageStore store = new InMemoryMessageStore(settings.memoryRetained(), settings.idempotencyWindow());
+        sequencer = new Sequencer(store, Executors.defaultThreadFactory(), settings.sequencerCapacity(), settings.sequencerBatch());
+        RoomRegistry rooms = new RoomRegistry();
+        chat.connections = connections;
+        chat.rooms = new RoomService(rooms, store, sequencer, settings);
+        chat.directs = new DirectService(connections, sequencer, settings);
+        chat.settings = settings;
+        chat.security = security;
+        chat.authenticator = new Authenticator(security);
+        chat.limiter = new ConnectionLimiter(security);
+        chat.guards = new ConnectionGuards();
+        chat.trail = new RoomTrail(security);
+        chat.access = new AccessPolicy(security, connections, chat.trail);
+        chat.executor = inline();
+    }
+
+    /** Opens a connection as the endpoint would; the peer is null when it was refused (see the transport's close). */
+    Connection connect(Map<String, List<String>> query, List<String> protocols) {
+        MemoryTransport t = new MemoryTransport();
+        Peer peer = chat.open(t, new Handshake(query, protocols, null, "127.0.0.1"));
+        return new Connection(peer, t);
+    }
+
+    /** Waits until every message submitted so far was stored and announced (the sequencer is FIFO). */
+    void flush() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        sequencer.submit(new Draft.ToRoom("zz-flush", "flush", "flush", null, Instant.now()), (a, f) -> done.countDown());
+        if (!done.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the sequencer did not drain within 10 s");
+        }
+    }
+
+    @Override
+    public void close() {
+        sequencer.stop();
+    }
+
+    /** One open connection and what it received. */
+    record Connection(Peer peer, MemoryTransport transport) {
+    }
+
+    /** A transport that keeps every frame sent to it and completes each send at once. */
+    static final class MemoryTransport implements Transport {
+        private final List<String> frames = new ArrayList<>();
+        volatile Integer closeCode;
+        volatile String closeReason;
+        /** When set, sends never complete: a client that stopped reading. */
+        volatile boolean stalled;
+
+        @Override
+        public void sendText(String text, Consumer<Throwable> done) {
+            if (stalled) {
+                return;
+            }
+            synchronized (frames) {
+                frames.add(text);
+            }
+            done.accept(null);
+        }
+
+        /** How many frames were sent so far. */
+        int count() {
+            synchronized (frames) {
+                return frames.size();
+            }
+        }
+
+        /** A copy of the frames sent from index {@code mark} on. */
+        List<String> since(int mark) {
+            synchronized (frames) {
+                return new ArrayList<>(frames.subList(mark, frames.size()));
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            if (closeCode == null) {
+                closeReason = reason;
+                closeCode = code;
+            }
+        }
+    }
+
+    private static ManagedExecutorService inline() {
+        return (ManagedExecutorService) Proxy.newProxyInstance(InMemoryServer.class.getClassLoader(),
+                new Class<?>[]{ManagedExecutorService.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("execute")) {
+                        ((Runnable) args[0]).run();
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
