@@ -285,10 +285,17 @@ public final class PayaraProcess implements AutoCloseable {
         return contextRoot.endsWith("/") ? contextRoot : contextRoot + "/";
     }
 
-    /** Polling interval while waiting for the child process's log: the process gives no other signal. */
-    private static void pause() {
+    /**
+     * Between two looks at the child's log (it gives no other signal): waits for the process to end, for at
+     * most 200 ms, so a server that dies is noticed at once.
+     */
+    private void pause() {
         try {
-            Thread.sleep(200);
+            if (process != null) {
+                process.waitFor(200, TimeUnit.MILLISECONDS);
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -83,20 +83,9 @@ public final class ThrowawayPostgres implements AutoCloseable {
         }
     }
 
+    /** pg_isready itself waits (up to 60 s) until the server accepts connections. */
     private void awaitAnswering() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Postgres server = server();
-        while (!server.answers()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("throwaway PostgreSQL " + name + " does not answer on port " + port);
-            }
-            try {
-                Thread.sleep(200); // polling an external process that gives no other signal
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        run("pg_isready", "-h", "127.0.0.1", "-p", String.valueOf(port), "-t", "60");
     }
 
     private static String newestVersion() {
