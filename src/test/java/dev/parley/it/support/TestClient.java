@@ -78,15 +78,7 @@ public final class TestClient implements AutoCloseable {
     /** Opens a connection sending an Origin header (null for none). */
     public static TestClient connectFrom(String origin, URI uri, String... subprotocols) {
         Listener listener = new Listener();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
-        if (subprotocols.length > 0) {
-            String[] rest = new String[subprotocols.length - 1];
-            System.arraycopy(subprotocols, 1, rest, 0, rest.length);
-            builder.subprotocols(subprotocols[0], rest);
-        }
-        if (origin != null) {
-            builder.header("Origin", origin);
-        }
+        WebSocket.Builder builder = builder(origin, subprotocols);
         try {
             WebSocket ws = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             return listener.bind(ws);
@@ -104,13 +96,7 @@ public final class TestClient implements AutoCloseable {
      */
     public static int refusedHandshakeStatus(String origin, URI uri, String... subprotocols) {
         Listener listener = new Listener();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
-        if (subprotocols.length > 0) {
-            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
-        }
-        if (origin != null) {
-            builder.header("Origin", origin);
-        }
+        WebSocket.Builder builder = builder(origin, subprotocols);
         try {
             WebSocket ws = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             ws.abort();
@@ -126,6 +112,17 @@ public final class TestClient implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new AssertionError("no answer to the handshake within " + WAIT, e);
         }
+    }
+
+    private static WebSocket.Builder builder(String origin, String... subprotocols) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        return builder;
     }
 
     /** The subprotocol the server selected ("" for none). */
