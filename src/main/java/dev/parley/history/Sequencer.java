@@ -3,8 +3,6 @@ package dev.parley.history;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +15,9 @@ import java.util.logging.Logger;
  * The single writer in front of the {@link MessageStore}. Drafts from every connection queue here; one
  * thread takes them in batches, stores each batch as one unit (group commit) and then runs each draft's
  * callback, in order, on that same thread. So callbacks see messages in seq order, and a message is
- * announced only after it is stored. Submitting never blocks: a full queue is refused at once.
+ * announced only after it is stored. Submitting never blocks: a full queue is refused at once. The queue
+ * is fair: each sender has a lane of its own and batches take from the lanes in turn, so one sender's
+ * burst does not hold up everyone else's messages behind it (each sender's own order is kept).
  *
  * <p>Direct messages for a user who cannot be reached are stored <em>held</em>. A connecting user's
  * held messages are released through the same thread ({@link #hold} before the connection becomes
@@ -46,10 +46,18 @@ public final class Sequencer {
     private record Release(String user, Consumer<List<DirectMessage>> receiver) implements Task {
     }
 
+    // Lane names: a sender's drafts, and releases (which must not wait behind anyone's burst).
+    private static String lane(Draft draft) {
+        return "from:" + draft.from();
+    }
+
+    private static final String RELEASES = "release";
+
     private final MessageStore store;
     private final Predicate<String> reachable;
-    private final BlockingQueue<Task> queue;
+    private final FairQueue<Task> queue;
     private final int maxBatch;
+    private final int perSender;
     private final Map<String, Integer> holds = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -67,8 +75,11 @@ public final class Sequencer {
     public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch, Predicate<String> reachable) {
         this.store = store;
         this.reachable = reachable;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new FairQueue<>(capacity);
         this.maxBatch = maxBatch;
+        // A sender's share of one batch: a burst is stored in small batches, each quick to commit, with
+        // everyone else's messages in each of them.
+        this.perSender = Math.max(1, maxBatch / 10);
         this.thread = threads.newThread(this::run);
         thread.setName("parley-sequencer");
         thread.start();
@@ -79,7 +90,7 @@ public final class Sequencer {
      * with a {@link StoreUnavailableException} when the queue is full or the sequencer stopped.
      */
     public void submit(Draft draft, Callback callback) {
-        if (!running || !queue.offer(new Store(draft, callback))) {
+        if (!running || !queue.offer(lane(draft), new Store(draft, callback))) {
             callback.done(null, new StoreUnavailableException(running ? "server busy" : "server shutting down", null));
         }
     }
@@ -99,7 +110,7 @@ public final class Sequencer {
      * is full or the store is down, they stay held for the user's next connection.
      */
     public void release(String user, Consumer<List<DirectMessage>> receiver) {
-        if (!running || !queue.offer(new Release(user, receiver))) {
+        if (!running || !queue.offer(RELEASES, new Release(user, receiver))) {
             LOG.log(Level.WARNING, "could not queue the release of held direct messages for {0}; they wait for the next connection", user);
             unhold(user);
         }
@@ -120,7 +131,7 @@ public final class Sequencer {
             Thread.currentThread().interrupt();
         }
         List<Task> left = new ArrayList<>();
-        queue.drainTo(left);
+        queue.drainTo(left, Integer.MAX_VALUE, Integer.MAX_VALUE);
         StoreUnavailableException stopped = new StoreUnavailableException("server shutting down", null);
         for (Task t : left) {
             if (t instanceof Store s) {
@@ -133,12 +144,10 @@ public final class Sequencer {
         List<Task> batch = new ArrayList<>(maxBatch);
         while (running) {
             try {
-                Task first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
+                if (!queue.await(1, TimeUnit.SECONDS)) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
+                queue.drainTo(batch, maxBatch, perSender);
                 process(batch);
             } catch (InterruptedException e) {
                 if (running) {

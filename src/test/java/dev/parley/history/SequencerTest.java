@@ -148,4 +148,41 @@ class SequencerTest {
         assertEquals(8, refusedHere.size(), "two fit in the queue, the other eight are refused at once");
         assertEquals("server busy", refusedHere.get(0).getMessage());
     }
+
+    @Test
+    void aBurstFromOneSenderDoesNotHoldUpAnotherSendersMessage() throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MessageStore gated = new Intercepted(drafts -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Sequencer s = new Sequencer(gated, Thread::new, 10_000, 10);
+        started.add(s);
+        s.submit(new Draft.ToRoom("r", "flooder", "x", "first", Instant.now()), (a, f) -> { });
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch all = new CountDownLatch(1001);
+        for (int i = 0; i < 1000; i++) {
+            s.submit(new Draft.ToRoom("r", "flooder", "x", "f" + i, Instant.now()), (a, f) -> {
+                order.add(a.message() instanceof RoomMessage m ? m.ref() : "?");
+                all.countDown();
+            });
+        }
+        s.submit(new Draft.ToRoom("r", "alice", "hi", "a1", Instant.now()), (a, f) -> {
+            order.add("a1");
+            all.countDown();
+        });
+        release.countDown();
+        assertTrue(all.await(30, TimeUnit.SECONDS));
+        assertTrue(order.indexOf("a1") < 10, "alice's message went in the first batch after the burst began, at "
+                + order.indexOf("a1"));
+        List<String> flood = order.stream().filter(r -> r.startsWith("f")).toList();
+        assertEquals(java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "f" + i).toList(), flood,
+                "the flooder's own order is kept");
+    }
 }
