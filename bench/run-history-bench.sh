@@ -15,12 +15,9 @@ PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 PGUSER=${PGUSER:-postgres}
 
-[ -f target/parley.war ] && [ -f target/payara-micro.jar ] || mvn -B -q package -DskipTests
-
+source bench/parley-server.sh
 WORK=target/bench-history-$$
-mkdir -p "$WORK"
-PORT=$(java bench/FreePort.java)
-PROPS=(-Dparley.default-room=none -Dhazelcast.socket.bind.any=false)
+PROPS=(-Dparley.default-room=none)
 DB=""
 case "$STORE" in
     postgres)
@@ -32,23 +29,12 @@ case "$STORE" in
     memory) PROPS+=(-Dparley.store=memory) ;;
     *) echo "usage: $0 [postgres|embedded|memory]" >&2; exit 2 ;;
 esac
-
-java -Xmx1g "${PROPS[@]}" -jar target/payara-micro.jar --deploy target/parley.war --contextroot / \
-    --port "$PORT" --rootdir "$WORK/runtime" --nocluster > "$WORK/payara.log" 2>&1 &
-PID=$!
 cleanup() {
-    kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+    stop_parley
     if [ -n "$DB" ]; then psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true; fi
 }
 trap cleanup EXIT
-
-for _ in $(seq 1 600); do
-    if grep -q "Failed to start" "$WORK/payara.log"; then echo "Payara failed to start:" >&2; tail -30 "$WORK/payara.log" >&2; exit 1; fi
-    if grep -q "ready in" "$WORK/payara.log"; then break; fi
-    kill -0 "$PID" 2>/dev/null || { echo "Payara exited:" >&2; tail -30 "$WORK/payara.log" >&2; exit 1; }
-    sleep 0.5
-done
-grep -q "ready in" "$WORK/payara.log" || { echo "Payara not ready in time" >&2; exit 1; }
+start_parley "$WORK" "${PROPS[@]}"
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) store=$STORE, $(nproc) cores, ${SECONDS_PER_RUN}s per run after 3s warm-up"
 java bench/HistoryBench.java --url "ws://127.0.0.1:$PORT/chat" --senders "$SENDERS" --seconds "$SECONDS_PER_RUN" --label "$STORE"
