@@ -62,12 +62,34 @@ final class InMemoryServer implements AutoCloseable {
         return new Connection(peer, t);
     }
 
-    /** Waits until every message submitted so far was stored and announced (the sequencer is FIFO). */
+    /**
+     * Waits until every message submitted so far was stored and announced. The sequencer's queue is fair, not
+     * FIFO, so a marker draft is not enough by itself: once a marker submitted while nothing waited is done,
+     * everything before it (waiting or in the batch then in hand) is done too.
+     */
     void flush() throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        sequencer.submit(new Draft.ToRoom("zz-flush", "flush", "flush", null, Instant.now()), (a, f) -> done.countDown());
-        if (!done.await(10, TimeUnit.SECONDS)) {
-            throw new AssertionError("the sequencer did not drain within 10 s");
+        boolean idleBefore;
+        do {
+            idleBefore = sequencer.backlog() == 0;
+            CountDownLatch done = new CountDownLatch(1);
+            sequencer.submit(new Draft.ToRoom("zz-flush", "flush", "flush", null, Instant.now()), (a, f) -> done.countDown());
+            if (!done.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the sequencer did not drain within 10 s");
+            }
+        } while (!idleBefore);
+    }
+
+    /**
+     * Waits until the connection's outbox has handed everything to its transport (frames queued while another
+     * thread was sending are sent by that thread, a moment later).
+     */
+    static void drained(Connection c) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.peer().queuedBytes() > 0 && !c.peer().isClosed()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the outbox did not drain within 10 s");
+            }
+            Thread.onSpinWait();
         }
     }
 

@@ -75,6 +75,7 @@ class ProtocolFuzzTest {
             Statistics.label("frame").collect("rejected " + rejected.code().wire());
             server.chat.reject(me.peer(), rejected);
         }
+        InMemoryServer.drained(me);
         List<String> answers = me.transport().since(mark);
         for (String a : answers) {
             assertFalse(a.contains("\"code\":\"internal\""), () -> "internal error for " + frame + ": " + a);
