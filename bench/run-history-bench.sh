@@ -17,7 +17,7 @@ PGUSER=${PGUSER:-postgres}
 
 source bench/parley-server.sh
 WORK=target/bench-history-$$
-PROPS=(-Dparley.default-room=none)
+PROPS=(-Dparley.default-room=none -Dparley.rate.messages-per-second=0 -Dparley.limits.connections-per-address=0)
 DB=""
 case "$STORE" in
     postgres)
