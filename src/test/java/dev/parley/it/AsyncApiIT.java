@@ -10,6 +10,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TestClient;
+import dev.parley.it.support.Tokens;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +50,10 @@ class AsyncApiIT {
     private static Map<String, JsonSchema> serverSchemas;
     private static Map<String, JsonSchema> clientSchemas;
 
+    /** Token mode, so that the conversation can include {@code auth} and its answer. */
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.parley();
+        return Deployments.parley("parley.auth.mode=token\nparley.auth.hs256-secret=" + Tokens.SECRET + "\n");
     }
 
     @ArquillianResource
@@ -101,6 +104,10 @@ class AsyncApiIT {
         return problems;
     }
 
+    private TestClient connect(String user) {
+        return TestClient.connect(Deployments.chat(base, null), "chat", "bearer." + Tokens.hs256(user, Duration.ofHours(1), List.of()));
+    }
+
     /**
      * Pings, and adds every frame received until the pong and a frame matching {@code last} have both come
      * (stored messages are answered after the database commit, so they may come after the pong).
@@ -129,16 +136,15 @@ class AsyncApiIT {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(12, serverSchemas.size(), serverSchemas.keySet()::toString);
-        assertEquals(8, clientSchemas.size(), clientSchemas.keySet()::toString);
+        assertEquals(13, serverSchemas.size(), serverSchemas.keySet()::toString);
+        assertEquals(9, clientSchemas.size(), clientSchemas.keySet()::toString);
     }
 
     @Test
     void everyFrameTheServerSendsMatchesItsSchema() throws IOException {
         List<JsonObject> frames = new ArrayList<>();
         List<String> sent = new ArrayList<>();
-        try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=aa-alice"), "chat");
-             TestClient bob = TestClient.connect(Deployments.chat(base, "name=aa-bob"), "chat")) {
+        try (TestClient alice = connect("aa-alice"); TestClient bob = connect("aa-bob")) {
             String[] script = {
                     "{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"j\"}",
                     "{\"type\":\"message\",\"room\":\"aa-room\",\"text\":\"hello\",\"ref\":\"m1\"}",
@@ -147,6 +153,7 @@ class AsyncApiIT {
                     "{\"type\":\"history\",\"room\":\"aa-room\",\"limit\":10,\"ref\":\"h\"}",
                     "{\"type\":\"rooms\",\"ref\":\"r\"}",
                     "{\"type\":\"ping\",\"ref\":\"p\"}",
+                    "{\"type\":\"auth\",\"token\":\"" + Tokens.hs256("aa-alice", Duration.ofHours(2), List.of()) + "\",\"ref\":\"a\"}",
                     "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l\"}",
                     "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l2\"}",
             };
