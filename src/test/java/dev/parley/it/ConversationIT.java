@@ -297,6 +297,20 @@ class ConversationIT {
     }
 
     @Test
+    void aClientThatClosesNormallyGets1000BackAndLeavesItsRooms() {
+        try (TestClient bob = connect("z-bob")) {
+            join(bob, "z-room");
+            TestClient alice = connect("z-alice");
+            join(alice, "z-room");
+            assertEquals("join", bob.expect("presence").getString("event"));
+            assertEquals(1000, alice.closeNormally(TestClient.WAIT).code());
+            JsonObject gone = bob.expect("presence");
+            assertEquals("z-alice", gone.getString("user"));
+            assertEquals("leave", gone.getString("event"));
+        }
+    }
+
+    @Test
     void pingIsAnsweredWithPong() {
         try (TestClient alice = connect("p-alice")) {
             alice.send("{\"type\":\"ping\",\"ref\":\"p1\"}");

@@ -291,6 +291,12 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** Starts the close handshake with 1000 and returns the server's answering close frame. */
+    public Closed closeNormally(Duration timeout) {
+        join(socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
+        return awaitClose(timeout);
+    }
+
     /** Tears the TCP connection down without a close handshake, like a crashed client. */
     public void abort() {
         socket.abort();
