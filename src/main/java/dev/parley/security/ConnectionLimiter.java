@@ -52,11 +52,6 @@ public class ConnectionLimiter {
         }
     }
 
-    /** Open connections counted for a user (for tests and metrics). */
-    public int connectionsOf(String user) {
-        return perUser.getOrDefault(user, 0);
-    }
-
     private static boolean acquire(Map<String, Integer> counts, String key, int max) {
         boolean[] ok = {false};
         counts.compute(key, (k, n) -> {
