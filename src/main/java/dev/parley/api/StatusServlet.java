@@ -16,7 +16,8 @@ import java.net.InetAddress;
 
 /**
  * {@code GET /status}: a few figures for operators and tests, as JSON: open connections, the bytes waiting in
- * all outbound queues and in the fullest one (what slow consumers make the server hold), and the JVM heap.
+ * all outbound queues and in the fullest one (what slow consumers make the server hold), the JVM heap, and the
+ * number of threads in a Java-level deadlock (anything but 0 means the server is stuck).
  * Answered only to requests from the loopback interface (403 otherwise), since it tells about the server.
  */
 @WebServlet(urlPatterns = "/status")
@@ -42,6 +43,7 @@ public class StatusServlet extends HttpServlet {
             largest = Math.max(largest, q);
             open++;
         }
+        long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         response.setContentType("application/json");
         response.setHeader("Cache-Control", "no-store");
@@ -51,6 +53,7 @@ public class StatusServlet extends HttpServlet {
                 .add("largestQueueBytes", largest)
                 .add("heapUsedBytes", heap.getUsed())
                 .add("heapMaxBytes", heap.getMax())
+                .add("deadlockedThreads", deadlocked == null ? 0 : deadlocked.length)
                 .build().toString());
     }
 }
