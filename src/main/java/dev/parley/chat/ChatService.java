@@ -19,6 +19,7 @@ import dev.parley.security.SecuritySettings;
 import dev.parley.security.TokenRejected;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Handshake;
+import dev.parley.session.OutboundWriters;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
 import jakarta.annotation.Resource;
@@ -65,6 +66,8 @@ public class ChatService {
     AccessPolicy access;
     @Inject
     RoomTrail trail;
+    @Inject
+    OutboundWriters writers;
     @Resource
     ManagedExecutorService executor;
 
@@ -95,7 +98,7 @@ public class ChatService {
             return null;
         }
         Peer peer = new Peer(sessionId(), user, address, transport, settings.outboxMaxBytes(),
-                settings.closeGrace(), this::closeLater);
+                settings.closeGrace(), writers, this::closeLater, this::closed);
         guards.attach(new ConnectionGuard(peer, identity, address, security,
                 () -> closeLater(transport::ping), () -> closed(peer), System::nanoTime));
         // welcome is queued before the peer is registered, so nothing another thread sends it can come first
@@ -108,6 +111,11 @@ public class ChatService {
             }
         } finally {
             directs.connected(user);
+        }
+        if (peer.isClosed()) {
+            // Closed while it was being admitted (a reset right after the upgrade, a failed first send): the close
+            // may have run before the peer was registered or in its rooms, so forget it again now that it is.
+            closed(peer);
         }
         return peer;
     }

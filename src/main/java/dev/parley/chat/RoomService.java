@@ -78,6 +78,12 @@ public class RoomService {
         if (membership == null) {
             return false;
         }
+        if (peer.isClosed()) {
+            // Closed while joining: its close marks the peer closed before it reads the peer's rooms, and this
+            // check follows the join, so one of the two always sees the other and the room is never left a ghost.
+            departed(peer, room);
+            return true;
+        }
         String epoch = store.epoch();
         List<RoomMessage> history;
         boolean truncated;

@@ -44,7 +44,9 @@ public class ChatEndpoint {
     @Inject
     OriginPolicy origins;
 
-    private Peer peer;
+    // Written by open and read by close, which the container may run on another thread while open still runs.
+    private volatile Peer peer;
+    private volatile boolean closed;
     private Throwable failure;
 
     @OnOpen
@@ -60,6 +62,9 @@ public class ChatEndpoint {
         }
         try {
             peer = chat.open(transport, handshake(session));
+            if (closed && peer != null) {
+                chat.closed(peer); // the connection closed while it was being admitted: close found no peer yet
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "could not admit a connection", e);
             transport.close(CloseCodes.INTERNAL_ERROR, "internal error");
@@ -71,6 +76,7 @@ public class ChatEndpoint {
     public void pong(PongMessage pong) {
         if (peer != null) {
             chat.heard(peer);
+            peer.ponged(pong.getApplicationData());
         }
     }
 
@@ -109,9 +115,10 @@ public class ChatEndpoint {
         if (failure != null && code != CloseCodes.GOING_AWAY && code != CloseCodes.NORMAL) {
             LOG.log(Level.INFO, "connection closed with {0} after an error: {1}", new Object[]{code, failure.toString()});
         }
-        if (peer != null) {
-            chat.closed(peer);
-            peer = null;
+        closed = true;
+        Peer p = peer;
+        if (p != null) {
+            chat.closed(p);
         }
     }
 

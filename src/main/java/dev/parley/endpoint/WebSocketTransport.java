@@ -46,14 +46,16 @@ final class WebSocketTransport implements Transport {
     }
 
     @Override
-    public void ping() {
+    public boolean ping(byte[] payload) {
         try {
             if (session.isOpen()) {
-                remote.sendPing(ByteBuffer.allocate(0));
+                remote.sendPing(ByteBuffer.wrap(payload));
+                return true;
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "ping failed; the idle timeout will close the connection", e);
         }
+        return false;
     }
 
     private static Throwable failure(Throwable cause) {

@@ -92,7 +92,7 @@ final class Room {
     void signal(EncodedFrame frame, String exceptUser) {
         for (Subscription s : snapshot) {
             if (!s.peer().user().equals(exceptUser)) {
-                s.deliver(0, frame);
+                s.signal(frame);
             }
         }
     }

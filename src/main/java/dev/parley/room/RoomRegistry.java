@@ -15,6 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The rooms of this server and who is in them. Joining and leaving update membership and tell the other
  * members (presence) atomically per room, so every member sees presence changes in the same order.
  * A room exists while it has members. Thread-safe; nothing here blocks on I/O.
+ * <p>
+ * Locks: a room's monitor is held only to change its membership and to queue presence frames on the members'
+ * outboxes, which only enqueue (socket writes, closes and their callbacks run on the writer threads, see
+ * {@code OutboundWriters}). The one nesting is room monitor, then a {@link Subscription}'s monitor; no code
+ * takes a room's monitor while holding a subscription's, and no two rooms' monitors are ever held at once.
  */
 @ApplicationScoped
 public class RoomRegistry {
@@ -106,7 +111,10 @@ public class RoomRegistry {
         }
     }
 
-    /** Delivers a stored message to every connection in the room, in the order of calls. */
+    /**
+     * Delivers a stored message to every connection in the room, in the order of calls, writing on the calling
+     * thread (see {@link Subscription#deliver}): the caller must hold no lock.
+     */
     public void publish(String name, long seq, EncodedFrame frame) {
         Room room = rooms.get(name);
         if (room != null) {

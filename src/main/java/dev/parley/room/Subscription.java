@@ -12,7 +12,9 @@ import java.util.List;
  * While a join is being answered the subscription is <em>pending</em>: frames are held back, so the
  * {@code joined} frame (with its history) always comes first. Once live, messages are passed on only if
  * their seq is above the last one the client has, so history and live delivery never double up.
- * All methods are synchronized on the subscription; delivery threads and the joining thread meet here.
+ * State changes are synchronized on the subscription; delivery threads and the joining thread meet here.
+ * Frames are queued on the peer under the monitor (so {@code joined} and the held frames keep their place), and
+ * written only after it is released, or by a writer thread: never any I/O under the monitor.
  */
 public final class Subscription {
 
@@ -45,23 +47,53 @@ public final class Subscription {
     }
 
     /**
-     * Passes a frame of this room on to the connection, or holds it while a join is answered.
-     * {@code seq} is the message's seq, or 0 for frames outside the sequence (presence, typing).
+     * Passes a stored message of this room on to the connection (writing it on this thread, see
+     * {@link Peer#flush}), or holds it while a join is answered. The caller must hold no lock: the write, and
+     * on a failed write the container's close callbacks, run here once the subscription's monitor is released.
      */
-    public synchronized void deliver(long seq, EncodedFrame frame) {
+    public void deliver(long seq, EncodedFrame frame) {
+        boolean queued;
+        synchronized (this) {
+            queued = pass(seq, frame, false);
+        }
+        if (queued) {
+            peer.flush();
+        }
+    }
+
+    /**
+     * Passes a frame outside the message sequence (presence, typing) on to the connection, or holds it while a
+     * join is answered. Only queues it (a writer thread sends it): safe under a room's monitor.
+     */
+    public synchronized void signal(EncodedFrame frame) {
+        pass(0, frame, true);
+    }
+
+    /** Holds or queues a frame; true when it was queued without being handed to a writer (the caller flushes). */
+    private boolean pass(long seq, EncodedFrame frame, boolean offer) {
         if (cancelled) {
-            return;
+            return false;
         }
         if (!live) {
             if (held.size() >= MAX_HELD) {
                 held.clear();
                 peer.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
-                return;
+                return false;
             }
             held.add(new Held(seq, frame));
-            return;
+            return false;
         }
-        emit(seq, frame);
+        if (seq != 0) {
+            if (seq <= lastSeq) {
+                return false;
+            }
+            lastSeq = seq;
+        }
+        if (offer) {
+            peer.post(frame);
+            return false;
+        }
+        return peer.enqueue(frame);
     }
 
     /**
@@ -73,11 +105,11 @@ public final class Subscription {
         if (cancelled) {
             return;
         }
-        peer.send(joined);
+        peer.post(joined);
         lastSeq = Math.max(lastSeq, upTo);
         live = true;
         for (Held h : held) {
-            emit(h.seq(), h.frame());
+            pass(h.seq(), h.frame(), true);
         }
         held.clear();
     }
@@ -91,14 +123,5 @@ public final class Subscription {
     synchronized void cancel() {
         cancelled = true;
         held.clear();
-    }
-
-    private void emit(long seq, EncodedFrame frame) {
-        if (seq == 0) {
-            peer.send(frame);
-        } else if (seq > lastSeq) {
-            lastSeq = seq;
-            peer.send(frame);
-        }
     }
 }

@@ -4,6 +4,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,15 +15,19 @@ import java.util.logging.Logger;
 /**
  * One connection's outbound queue: bounded in bytes, drained by at most one asynchronous send at a time
  * (Tomcat throws on overlapping async sends, and one writer keeps frames in order).
- * {@link #offer} never blocks: a connection that cannot keep up overflows its bound and is reported
- * through the overflow callback, so a slow reader never delays a sender or a broadcast.
- * Safe to call from any thread.
+ * Two ways in: {@link #offer} only enqueues, never writes to the socket and never calls the listener on the
+ * caller's thread (writing starts on the writer executor, the listener is called there too), so a caller may
+ * offer while holding a lock (a room's monitor) without ever running socket I/O or a close under it. A thread
+ * that holds no lock instead {@link #enqueue}s and {@link #flush}es, writing itself, so that a broadcast or a
+ * reply is paced by the sockets it writes to rather than piling up in the queues. A connection
+ * that cannot keep up overflows its bound and is reported through the listener, so a slow reader never
+ * delays a sender or a broadcast. Safe to call from any thread.
  */
 public final class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
 
-    /** Why an outbox stopped accepting frames. */
+    /** Why an outbox stopped accepting frames. Called on a thread that holds no lock of Parley's. */
     public interface Listener {
         /** The queued bytes would have exceeded the bound; the outbox is closed and its frames dropped. */
         void overflowed(long queuedBytes);
@@ -32,9 +38,11 @@ public final class Outbox {
 
     private final Transport transport;
     private final long maxBytes;
+    private final Executor writer;
     private final Listener listener;
     private final Queue<EncodedFrame> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Held by whoever drains: set by the offer that schedules a drain, released by the drain that finds nothing. */
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
@@ -42,18 +50,37 @@ public final class Outbox {
     /**
      * @param maxBytes the most UTF-8 bytes that may wait (the frame being written included); a single frame
      *                 larger than this is still accepted when nothing else waits
+     * @param writer   runs the sends and the listener, never on the thread that offers
      */
-    public Outbox(Transport transport, long maxBytes, Listener listener) {
+    public Outbox(Transport transport, long maxBytes, Executor writer, Listener listener) {
         this.transport = transport;
         this.maxBytes = maxBytes;
+        this.writer = writer;
         this.listener = listener;
     }
 
     /**
-     * Queues a frame for sending. Returns false, dropping the frame, when the outbox is closed or when
-     * accepting it would overflow the bound (which closes the outbox and notifies the listener once).
+     * Queues a frame for sending and returns at once; a writer thread sends it. Returns false, dropping the
+     * frame, when the outbox is closed or when accepting it would overflow the bound (which closes the outbox
+     * and notifies the listener once, on the writer executor). Does no I/O on the calling thread: safe under
+     * any lock.
      */
     public boolean offer(EncodedFrame frame) {
+        if (!enqueue(frame)) {
+            return false;
+        }
+        if (writing.compareAndSet(false, true)) {
+            return scheduleDrain();
+        }
+        return true;
+    }
+
+    /**
+     * Queues a frame without starting to send it: the caller must call {@link #flush} once it holds no lock.
+     * For a thread that queues under a lock (to keep an order) and then writes itself. Returns false, dropping
+     * the frame, like {@link #offer}. Does no I/O.
+     */
+    public boolean enqueue(EncodedFrame frame) {
         if (closed.get()) {
             return false;
         }
@@ -61,7 +88,8 @@ public final class Outbox {
         if (after > maxBytes && after != frame.bytes()) {
             queuedBytes.addAndGet(-frame.bytes());
             if (shutDown()) {
-                listener.overflowed(after - frame.bytes());
+                long queued = after - frame.bytes();
+                later(() -> listener.overflowed(queued));
             }
             return false;
         }
@@ -71,8 +99,34 @@ public final class Outbox {
             discard();
             return false;
         }
-        pump();
         return true;
+    }
+
+    /**
+     * Sends what is queued on the calling thread, unless a send is already under way (whoever is sending
+     * then sends these frames too). Socket I/O, and on a failed write the container's close callbacks, run on
+     * this thread: call it holding no lock. A writer that keeps up this way also paces its caller, as a
+     * blocking write would, without ever blocking on a slow client (its sends complete later).
+     */
+    public void flush() {
+        if (writing.compareAndSet(false, true)) {
+            drain();
+        }
+    }
+
+    /** Hands the drain to the writer; the caller holds the writing token. False when the writer is stopping. */
+    private boolean scheduleDrain() {
+        try {
+            writer.execute(this::drain);
+            return true;
+        } catch (RejectedExecutionException e) {
+            // The server is stopping (the registry closes its connections): nothing more is written.
+            LOG.log(Level.FINE, "writer stopped; dropping the connection's queue", e);
+            shutDown();
+            writing.set(false);
+            settleIfIdle();
+            return false;
+        }
     }
 
     /** The bytes waiting, the frame in flight included. */
@@ -120,21 +174,28 @@ public final class Outbox {
         }
     }
 
+    /** Runs a listener call on the writer executor; if that is stopping, the server is too and nobody listens. */
+    private void later(Runnable call) {
+        try {
+            writer.execute(call);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "writer stopped; not reporting the overflow", e);
+        }
+    }
+
     /**
-     * Starts the next send unless one is in flight. A send that completes on the calling thread does not
-     * recurse into pump (a deep queue would overflow the stack); the loop picks up the next frame instead.
+     * Sends the queued frames one at a time, holding the {@code writing} token. A send that completes on this
+     * thread does not recurse (a deep queue would overflow the stack): the loop picks up the next frame. A
+     * send that completes later goes on draining from its completion, on the container's thread.
      */
-    private void pump() {
+    private void drain() {
         while (true) {
-            if (!writing.compareAndSet(false, true)) {
-                return;
-            }
             EncodedFrame next = closed.get() ? null : queue.poll();
             if (next == null) {
                 writing.set(false);
                 settleIfIdle();
                 // A frame added after poll() saw the queue empty, and before writing was released, is ours to send.
-                if (closed.get() || queue.isEmpty()) {
+                if (closed.get() || queue.isEmpty() || !writing.compareAndSet(false, true)) {
                     return;
                 }
                 continue;
@@ -142,7 +203,7 @@ public final class Outbox {
             Send send = new Send(next.bytes());
             transport.sendText(next.text(), send);
             if (!send.returned()) {
-                return; // completes later, on another thread, and pumps then
+                return; // completes later, on another thread, which drains on
             }
         }
     }
@@ -162,16 +223,19 @@ public final class Outbox {
         @Override
         public void accept(Throwable failure) {
             queuedBytes.addAndGet(-bytes);
-            writing.set(false);
-            settleIfIdle();
             if (failure != null) {
                 LOG.log(Level.FINE, "send failed, dropping the connection's queue", failure);
-                if (shutDown()) {
+                boolean first = shutDown();
+                writing.set(false);
+                settleIfIdle();
+                if (first) {
                     listener.failed(failure);
                 }
+                state.set(DONE);
+                return;
             }
             if (state.getAndSet(DONE) == RETURNED) {
-                pump();
+                drain(); // completed on the container's thread, which holds no lock of ours: go on here
             }
         }
 

@@ -18,10 +18,18 @@ public interface Transport {
     /** Closes the connection with a close code and short reason. May block briefly; never throws. */
     void close(int code, String reason);
 
-    /**
-     * Sends a WebSocket ping (the client's pong proves it is alive). Never throws. Transports without
-     * control frames (in-memory ones in tests) leave this as it is: nothing to send.
-     */
+    /** Sends an empty WebSocket ping (the client's pong proves it is alive). Never throws. */
     default void ping() {
+        ping(new byte[0]);
+    }
+
+    /**
+     * Sends a WebSocket ping with this payload (at most 125 bytes), after every frame already handed to the
+     * socket; the client answers with a pong carrying the same payload once it has read them. Returns false
+     * when no ping was sent (the socket is gone, or transports without control frames, such as in-memory
+     * ones in tests, which leave this as it is). Never throws.
+     */
+    default boolean ping(byte[] payload) {
+        return false;
     }
 }

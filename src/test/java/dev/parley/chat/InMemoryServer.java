@@ -14,6 +14,7 @@ import dev.parley.security.ConnectionLimiter;
 import dev.parley.security.SecuritySettings;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Handshake;
+import dev.parley.session.OutboundWriters;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -53,6 +54,12 @@ final class InMemoryServer implements AutoCloseable {
         chat.trail = new RoomTrail(security);
         chat.access = new AccessPolicy(security, connections, chat.trail);
         chat.executor = inline();
+        chat.writers = new OutboundWriters() {
+            @Override
+            public void execute(Runnable task) {
+                task.run();
+            }
+        };
     }
 
     /** Opens a connection as the endpoint would; the peer is null when it was refused (see the transport's close). */

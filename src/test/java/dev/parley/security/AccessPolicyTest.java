@@ -84,6 +84,6 @@ class AccessPolicyTest {
             public void close(int code, String reason) {
             }
         };
-        return new Peer(user + "-1", user, "127.0.0.1", t, 1 << 20, java.time.Duration.ofSeconds(1), Runnable::run);
+        return new Peer(user + "-1", user, "127.0.0.1", t, 1 << 20, java.time.Duration.ofSeconds(1), Runnable::run, Runnable::run, p -> { });
     }
 }

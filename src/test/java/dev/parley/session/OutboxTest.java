@@ -41,7 +41,7 @@ class OutboxTest {
     @Test
     void sendsInOrderOneAtATime() {
         FakeTransport t = new FakeTransport().manual();
-        Outbox box = new Outbox(t, 1000, listener);
+        Outbox box = new Outbox(t, 1000, Runnable::run, listener);
         for (int i = 0; i < 5; i++) {
             assertTrue(box.offer(frame("f" + i)));
         }
@@ -57,7 +57,7 @@ class OutboxTest {
     @Test
     void sendsCompletingOnTheCallingThreadDoNotRecurse() {
         FakeTransport t = new FakeTransport(); // completes inline, as Tyrus may
-        Outbox box = new Outbox(t, Long.MAX_VALUE, listener);
+        Outbox box = new Outbox(t, Long.MAX_VALUE, Runnable::run, listener);
         IntStream.range(0, 100_000).forEach(i -> box.offer(frame("x")));
         assertEquals(100_000, t.sent().size()); // a recursive pump would have overflowed the stack
         assertEquals(0, box.queuedBytes());
@@ -66,7 +66,7 @@ class OutboxTest {
     @Test
     void overflowingTheByteBoundClosesTheOutboxOnceAndDropsItsFrames() {
         FakeTransport t = new FakeTransport().manual();
-        Outbox box = new Outbox(t, 10, listener);
+        Outbox box = new Outbox(t, 10, Runnable::run, listener);
         assertTrue(box.offer(frame("12345")));  // in flight
         assertTrue(box.offer(frame("12345")));  // waits: 10 bytes in all
         assertFalse(box.offer(frame("1")));     // 11 bytes: over the bound
@@ -81,7 +81,7 @@ class OutboxTest {
     @Test
     void aSingleFrameLargerThanTheBoundIsAcceptedWhenNothingWaits() {
         FakeTransport t = new FakeTransport().manual();
-        Outbox box = new Outbox(t, 10, listener);
+        Outbox box = new Outbox(t, 10, Runnable::run, listener);
         assertTrue(box.offer(frame("x".repeat(50))));
         assertEquals(-1, overflowedAt.get());
         assertFalse(box.offer(frame("y")));
@@ -91,7 +91,7 @@ class OutboxTest {
     @Test
     void countsUtf8BytesNotCharacters() {
         FakeTransport t = new FakeTransport().manual();
-        Outbox box = new Outbox(t, 100, listener);
+        Outbox box = new Outbox(t, 100, Runnable::run, listener);
         box.offer(frame("é".repeat(10)));    // 20 bytes
         box.offer(frame("\uD83D\uDE00".repeat(10))); // 40 bytes
         assertEquals(60, box.queuedBytes());
@@ -100,7 +100,7 @@ class OutboxTest {
     @Test
     void aFailedSendClosesTheOutboxAndReportsOnce() {
         FakeTransport t = new FakeTransport().manual();
-        Outbox box = new Outbox(t, 1000, listener);
+        Outbox box = new Outbox(t, 1000, Runnable::run, listener);
         box.offer(frame("a"));
         box.offer(frame("b"));
         IOException broken = new IOException("broken pipe");
@@ -114,14 +114,14 @@ class OutboxTest {
     @Test
     void settlesOnlyOnceClosedAndTheSendInFlightCompleted() {
         FakeTransport t = new FakeTransport().manual();
-        Outbox box = new Outbox(t, 1000, listener);
+        Outbox box = new Outbox(t, 1000, Runnable::run, listener);
         box.offer(frame("a"));
         box.close();
         assertFalse(box.settled().toCompletableFuture().isDone(), "a is still being written");
         t.completeNext(null);
         assertTrue(box.settled().toCompletableFuture().isDone());
 
-        Outbox idle = new Outbox(new FakeTransport(), 1000, listener);
+        Outbox idle = new Outbox(new FakeTransport(), 1000, Runnable::run, listener);
         idle.close();
         assertTrue(idle.settled().toCompletableFuture().isDone());
     }
@@ -129,7 +129,7 @@ class OutboxTest {
     @Test
     void concurrentOffersAreAllSentWithoutOverlap() throws InterruptedException {
         FakeTransport t = new FakeTransport();
-        Outbox box = new Outbox(t, Long.MAX_VALUE, listener);
+        Outbox box = new Outbox(t, Long.MAX_VALUE, Runnable::run, listener);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch start = new CountDownLatch(1);
         for (int p = 0; p < 4; p++) {
@@ -158,5 +158,52 @@ class OutboxTest {
             assertEquals(IntStream.range(0, 10_000).boxed().toList(), order, "each producer's frames in its order");
         }
         assertNull(failure.get());
+    }
+
+    @Test
+    void anOfferOnlyQueuesTheWritingAndTheOverflowReportHappenOnTheWriter() {
+        FakeTransport t = new FakeTransport();
+        List<Runnable> writer = new ArrayList<>();
+        Outbox box = new Outbox(t, 10, writer::add, listener);
+        assertTrue(box.offer(frame("12345")));
+        assertTrue(box.offer(frame("12345")));
+        assertEquals(List.of(), t.sent(), "nothing was written on the offering thread");
+        assertFalse(box.offer(frame("1")));
+        assertEquals(-1, overflowedAt.get(), "the overflow is not reported on the offering thread");
+        assertEquals(2, writer.size(), "one drain and one report were handed to the writer");
+        writer.forEach(Runnable::run);
+        assertEquals(10, overflowedAt.get());
+        assertEquals(List.of(), t.sent(), "closed by the overflow before the drain ran: nothing more is written");
+        assertTrue(box.settled().toCompletableFuture().isDone());
+    }
+
+    @Test
+    void oneDrainIsScheduledForABurstAndItSendsEverythingInOrder() {
+        FakeTransport t = new FakeTransport();
+        List<Runnable> writer = new ArrayList<>();
+        Outbox box = new Outbox(t, Long.MAX_VALUE, writer::add, listener);
+        for (int i = 0; i < 5; i++) {
+            box.offer(frame("f" + i));
+        }
+        assertEquals(1, writer.size());
+        writer.remove(0).run();
+        assertEquals(List.of("f0", "f1", "f2", "f3", "f4"), t.sent());
+        box.offer(frame("f5"));
+        assertEquals(1, writer.size(), "an idle outbox schedules a new drain");
+        writer.remove(0).run();
+        assertEquals("f5", t.sent().get(5));
+    }
+
+    @Test
+    void aStoppedWriterDropsTheQueueInsteadOfWritingOnTheCaller() {
+        FakeTransport t = new FakeTransport();
+        Outbox box = new Outbox(t, 1000, task -> {
+            throw new java.util.concurrent.RejectedExecutionException("stopping");
+        }, listener);
+        assertFalse(box.offer(frame("a")));
+        assertTrue(box.isClosed());
+        assertEquals(List.of(), t.sent());
+        assertEquals(0, box.queuedBytes());
+        assertTrue(box.settled().toCompletableFuture().isDone());
     }
 }

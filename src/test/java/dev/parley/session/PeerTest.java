@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 class PeerTest {
 
-    private static Peer peer(FakeTransport t, long maxBytes, Duration grace) {
-        return new Peer("id1", "alice", "127.0.0.1", t, maxBytes, grace, Runnable::run);
+    private final List<Peer> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private Peer peer(Transport t, long maxBytes, Duration grace) {
+        return new Peer("id1", "alice", "127.0.0.1", t, maxBytes, grace, Runnable::run, Runnable::run, released::add);
     }
 
     @Test
@@ -54,5 +56,82 @@ class PeerTest {
         t.completeNext(null);
         assertEquals(CloseCodes.SLOW_CONSUMER, t.closeCode());
         assertEquals("slow consumer", t.closeReason());
+    }
+
+    @Test
+    void aServerCloseReleasesTheConnectionAtOnceAndOnlyOnce() {
+        FakeTransport t = new FakeTransport().manual();
+        Peer p = peer(t, 1000, Duration.ofMinutes(1));
+        p.send(new ServerFrame.Pong("in flight"));
+        p.close(CloseCodes.TOO_MANY, "too many messages");
+        assertEquals(List.of(p), released, "released before the socket is closed");
+        assertNull(t.closeCode());
+        p.close(CloseCodes.GOING_AWAY, "again");
+        assertEquals(1, released.size());
+    }
+
+    @Test
+    void aFailedSendReleasesTheConnectionAndClosesWithoutWaiting() {
+        FakeTransport t = new FakeTransport().manual();
+        Peer p = peer(t, 1000, Duration.ofMinutes(1));
+        p.send(new ServerFrame.Pong("1"));
+        t.completeNext(new java.io.IOException("connection reset"));
+        assertEquals(List.of(p), released);
+        assertEquals(CloseCodes.GOING_AWAY, t.closeCode());
+    }
+
+    @Test
+    void aConnectionTheContainerClosedIsNotReleasedAgainByTheServer() {
+        FakeTransport t = new FakeTransport();
+        Peer p = peer(t, 1000, Duration.ofMinutes(1));
+        p.closed();
+        p.close(CloseCodes.GOING_AWAY, "bye");
+        assertEquals(List.of(), released, "the container's close callback releases it");
+    }
+
+    @Test
+    void aSlowConsumersCloseFrameWaitsUntilTheClientHasReadWhatWasSentBeforeIt() {
+        PingingTransport t = new PingingTransport();
+        Peer p = peer(t, 100, Duration.ofMinutes(1));
+        for (int i = 0; i < 10; i++) {
+            p.send(new ServerFrame.Pong("frame-" + i));
+        }
+        t.completeNext(null);
+        assertEquals(1, t.pings.size(), "a ping follows the last frame handed to the socket");
+        assertNull(t.closeCode(), "no close frame while the client has not read up to the ping");
+        p.ponged(java.nio.ByteBuffer.wrap(new byte[0]));
+        assertNull(t.closeCode(), "a heartbeat pong is not the answer to the drain ping");
+        p.ponged(java.nio.ByteBuffer.wrap(t.pings.get(0)));
+        assertEquals(CloseCodes.SLOW_CONSUMER, t.closeCode());
+    }
+
+    /** A manual transport that also sends pings. */
+    private static final class PingingTransport implements Transport {
+        final FakeTransport frames = new FakeTransport().manual();
+        final List<byte[]> pings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void sendText(String text, java.util.function.Consumer<Throwable> done) {
+            frames.sendText(text, done);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            frames.close(code, reason);
+        }
+
+        @Override
+        public boolean ping(byte[] payload) {
+            pings.add(payload);
+            return true;
+        }
+
+        void completeNext(Throwable failure) {
+            frames.completeNext(failure);
+        }
+
+        Integer closeCode() {
+            return frames.closeCode();
+        }
     }
 }

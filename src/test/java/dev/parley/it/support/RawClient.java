@@ -184,6 +184,16 @@ public final class RawClient implements AutoCloseable {
         return head.toString();
     }
 
+    /** Drops the connection with a TCP reset: no close frame, no FIN (a client that vanishes in a network blip). */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
     @Override
     public void close() {
         try {

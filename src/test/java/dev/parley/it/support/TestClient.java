@@ -125,6 +125,18 @@ public final class TestClient implements AutoCloseable {
         return builder;
     }
 
+    /**
+     * Connects with subprotocol {@code chat}, takes the {@code welcome}, joins {@code room} and returns once its
+     * {@code joined} arrived; frames on the way (the default room's) are skipped.
+     */
+    public static TestClient inRoom(URI uri, String room) {
+        TestClient c = connect(uri, "chat");
+        c.expect("welcome");
+        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+        c.await(f -> "joined".equals(f.getString("type", null)) && room.equals(f.getString("room", null)), WAIT, null);
+        return c;
+    }
+
     /** The subprotocol the server selected ("" for none). */
     public String subprotocol() {
         return subprotocol;

@@ -17,6 +17,7 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,14 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Mass disconnects: hundreds of clients that share rooms vanish together (a network blip, a proxy restart)
- * while messages flow in those rooms. Every failed write to a vanished client makes the container run the
- * close callbacks on the writing thread; the server must come out of each round with no deadlocked thread,
- * all their state released, and a newcomer chatting within a second.
+ * How connections end, and that the server forgets them at once whichever way they end. Mass disconnects:
+ * hundreds of clients that share rooms vanish together (a network blip, a proxy restart) while messages flow
+ * in those rooms; every failed write to a vanished client makes the container run the close callbacks on the
+ * writing thread, and the server must come out of each round with no deadlocked thread, all their state
+ * released, and a newcomer chatting within a second. Resets right after the upgrade. A slow consumer that
+ * reads again right after it was dropped still gets its close code.
  */
 @ExtendWith(ArquillianExtension.class)
 @Timeout(900)
-class StormIT {
+class DisconnectIT {
 
     private static final int CLIENTS = 200;
     private static final int ROUNDS = 10;
@@ -81,7 +84,15 @@ class StormIT {
                 int before = acked.get();
                 crowd.forEach(StormClient::reset);
 
-                newcomerChatsWithinASecond(round);
+                try {
+                    long start = System.nanoTime();
+                    newcomerChatsWithinASecond(round);
+                    System.out.printf("STORM round %d: %d clients reset, newcomer chatted after %d ms%n", round, CLIENTS,
+                            (System.nanoTime() - start) / 1_000_000);
+                } catch (AssertionError e) {
+                    throw new AssertionError("round " + round + ": a newcomer could not chat within " + NEWCOMER_BUDGET
+                            + " (" + e.getMessage() + "); server status: " + status.read(), e);
+                }
 
                 flowing.set(false);
                 for (Future<?> f : flow) {
@@ -97,6 +108,68 @@ class StormIT {
         } finally {
             senders.forEach(TestClient::close);
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void connectionsResetRightAfterTheUpgradeLeaveNoGhostBehind() {
+        ServerStatus status = new ServerStatus(base);
+        int before = status.read().getInt("connections");
+        for (int i = 0; i < 5; i++) {
+            StormClient.connect(Deployments.chat(base, "name=ghost-" + i)).reset();
+        }
+        status.await(s -> s.getInt("connections") == before, Duration.ofSeconds(2),
+                "every reset connection released at once");
+        try (TestClient witness = TestClient.connect(Deployments.chat(base, "name=witness"), "chat")) {
+            witness.expect("welcome");
+            JsonObject joined = witness.expect("joined");
+            assertTrue(joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString.class).stream()
+                            .noneMatch(m -> m.getString().startsWith("ghost-")),
+                    "no reset connection is still a member of the default room: " + joined.getJsonArray("members"));
+        }
+    }
+
+    @Test
+    void aSlowConsumerThatResumesReadingRightAfterItWasDroppedStillGetsItsCloseCode() throws Exception {
+        ServerStatus status = new ServerStatus(base);
+        String text = "w".repeat(3900);
+        List<TestClient> writers = new ArrayList<>();
+        try (TestClient slow = TestClient.inRoom(Deployments.chat(base, "name=rs-slow"), "resume")) {
+            for (int w = 0; w < 8; w++) {
+                TestClient writer = TestClient.inRoom(Deployments.chat(base, "name=rs-w" + w), "resume");
+                writer.ignore(f -> !"ack".equals(f.getString("type", null)));
+                writers.add(writer);
+            }
+            int connected = status.read().getInt("connections");
+            slow.pauseReading();
+            AtomicBoolean dropped = new AtomicBoolean();
+            List<CompletableFuture<Void>> sending = new ArrayList<>();
+            for (int w = 0; w < writers.size(); w++) {
+                TestClient writer = writers.get(w);
+                String prefix = "w" + w + "-";
+                // each writer sends its next message once the last one is acknowledged: the readers keep up
+                sending.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 5000 && !dropped.get(); i++) {
+                        String ref = prefix + i;
+                        writer.send("{\"type\":\"message\",\"room\":\"resume\",\"text\":\"" + text + "\",\"ref\":\"" + ref + "\"}");
+                        writer.await(f -> ref.equals(f.getString("ref", null)), Duration.ofSeconds(30), null);
+                    }
+                }));
+            }
+            // the server drops the reader that stopped (it forgets the connection) ...
+            status.await(s -> s.getInt("connections") < connected, Duration.ofSeconds(120), "the slow reader dropped");
+            dropped.set(true);
+            // ... and it reads again at once: it gets what was handed to its socket, then the close frame
+            slow.resumeReading();
+            TestClient.Closed closed = slow.awaitClose(Duration.ofSeconds(30));
+            assertEquals(4008, closed.code(), "close code seen by a slow consumer that resumed: " + closed);
+            assertEquals("slow consumer", closed.reason());
+            CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)).get();
+            for (TestClient writer : writers) {
+                assertTrue(!writer.isClosed(), "the writers, who read, were not dropped");
+            }
+        } finally {
+            writers.forEach(TestClient::close);
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.parley.session;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads that write to sockets: every {@link Outbox} drains on them, so the threads that decide what to
+ * send (connection threads, the sequencer, under a room's monitor or not) only ever enqueue. A failed write
+ * makes the container run the connection's close callbacks on the writing thread; here that thread holds no
+ * lock of Parley's. A fixed pool, one thread per core (at least two); rejects tasks once the application stops.
+ */
+@ApplicationScoped
+public class OutboundWriters implements Executor {
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private ThreadPoolExecutor pool;
+
+    @PostConstruct
+    void start() {
+        int size = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger count = new AtomicInteger();
+        pool = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread t = threads.newThread(task);
+            t.setName("parley-writer-" + count.incrementAndGet());
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        pool.shutdown();
+    }
+
+    /**
+     * Runs a write task. Tasks run with the platform class loader as the thread's context loader. Payara: Tyrus
+     * restarts a session's idle timer on every send through the managed scheduled executor, which captures the
+     * caller's context by scanning the context loader's class path, per frame; with the application's loader that
+     * scan costs more than the send itself. Writes load no classes through the context loader.
+     */
+    @Override
+    public void execute(Runnable task) {
+        pool.execute(() -> {
+            Thread me = Thread.currentThread();
+            ClassLoader application = me.getContextClassLoader();
+            me.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+            try {
+                task.run();
+            } finally {
+                me.setContextClassLoader(application);
+            }
+        });
+    }
+}
