@@ -4,6 +4,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.parley.session.Peer;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -51,4 +52,11 @@ class ArchitectureTest {
     static final ArchRule domainWithoutWebSocket = noClasses()
             .that().resideInAnyPackage("dev.parley.room..", "dev.parley.history..", "dev.parley.chat..")
             .should().dependOnClassesThat().resideInAPackage("jakarta.websocket..");
+
+    /** A connection's rooms change only with its membership: only the room registry records them. */
+    @ArchTest
+    static final ArchRule roomsChangedOnlyByTheRegistry = noClasses()
+            .that().doNotHaveFullyQualifiedName("dev.parley.room.RoomRegistry")
+            .should().callMethod(Peer.class, "entered", String.class)
+            .orShould().callMethod(Peer.class, "exited", String.class);
 }

@@ -1,6 +1,5 @@
 package dev.parley.room;
 
-import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
@@ -67,7 +66,7 @@ public class RoomRegistry {
                     }
                     sub = new Subscription(peer, name);
                     room.add(sub);
-                    peer.rooms().add(name);
+                    peer.entered(name);
                     if (firstOfUser) {
                         room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.JOIN)),
                                 peer.user());
@@ -93,7 +92,7 @@ public class RoomRegistry {
                 return Departure.NOT_MEMBER;
             }
             sub.cancel();
-            peer.rooms().remove(name);
+            peer.exited(name);
             boolean last = !room.hasUser(peer.user());
             if (last) {
                 room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.LEAVE)), peer.user());
@@ -134,6 +133,6 @@ public class RoomRegistry {
     }
 
     private static EncodedFrame encode(ServerFrame frame) {
-        return EncodedFrame.of(FrameCodec.shared().encode(frame));
+        return EncodedFrame.of(frame);
     }
 }

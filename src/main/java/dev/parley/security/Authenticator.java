@@ -1,5 +1,7 @@
 package dev.parley.security;
 
+import dev.parley.session.Identity;
+
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.Names;
 import dev.parley.session.Handshake;

@@ -1,5 +1,7 @@
 package dev.parley.security;
 
+import dev.parley.session.Identity;
+
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;

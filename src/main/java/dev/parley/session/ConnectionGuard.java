@@ -1,15 +1,14 @@
-package dev.parley.security;
+package dev.parley.session;
 
 import dev.parley.protocol.ClientFrame;
-import dev.parley.session.Peer;
 
 import java.util.function.LongSupplier;
 
 /**
- * The security state of one connection: who it is (replaced when the token is refreshed), its rate buckets,
- * and when it was last heard from. Chat frames (messages, direct messages, joins, queries, undecodable
- * frames) and signals (typing, ping) have separate buckets, so a typing storm never starves chat. Refused
- * frames drain a third bucket; once it is empty the connection is closed with 4429. Thread-safe.
+ * The inbound side of one connection: its rate buckets and when it was last heard from. Chat frames
+ * (messages, direct messages, joins, queries, undecodable frames) and signals (typing, ping) have separate
+ * buckets, so a typing storm never starves chat. Refused frames drain a third bucket; once it is empty the
+ * connection is to be closed with 4429. Owned by its {@link Peer}; thread-safe.
  */
 public final class ConnectionGuard {
 
@@ -26,57 +25,23 @@ public final class ConnectionGuard {
     /** Refused frames are forgiven at closeAfterRefused per this many seconds. */
     static final int REFUSAL_WINDOW_SECONDS = 10;
 
-    private final Peer peer;
-    private final String address;
-    private final Runnable ping;
-    private final Runnable forget;
     private final LongSupplier clock;
     private final TokenBucket chat;
     private final TokenBucket signals;
     private final TokenBucket refusals;
-    private volatile Identity identity;
     private volatile long lastHeard;
     private volatile long lastPing;
     private volatile long closedSeen;
 
-    /**
-     * @param ping   sends a WebSocket ping to the client (may do nothing on transports without one)
-     * @param forget drops everything the server holds for the connection (used when a close never completes)
-     */
-    public ConnectionGuard(Peer peer, Identity identity, String address, SecuritySettings settings,
-                           Runnable ping, Runnable forget, LongSupplier clock) {
-        this.peer = peer;
-        this.identity = identity;
-        this.address = address;
-        this.ping = ping;
-        this.forget = forget;
+    /** @param clock a monotonic nanosecond clock ({@code System::nanoTime} in production) */
+    public ConnectionGuard(Rates rates, LongSupplier clock) {
         this.clock = clock;
-        this.chat = new TokenBucket(settings.messagesPerSecond(), settings.burst(), clock);
-        this.signals = new TokenBucket(settings.signalsPerSecond(), settings.signalBurst(), clock);
-        int strikes = settings.closeAfterRefused();
+        this.chat = new TokenBucket(rates.messagesPerSecond(), rates.burst(), clock);
+        this.signals = new TokenBucket(rates.signalsPerSecond(), rates.signalBurst(), clock);
+        int strikes = rates.closeAfterRefused();
         this.refusals = new TokenBucket(strikes == 0 ? 0 : (double) strikes / REFUSAL_WINDOW_SECONDS, strikes, clock);
         this.lastHeard = clock.getAsLong();
         this.lastPing = lastHeard;
-    }
-
-    /** The connection. */
-    public Peer peer() {
-        return peer;
-    }
-
-    /** Who the connection is now; never null. */
-    public Identity identity() {
-        return identity;
-    }
-
-    /** The remote address the connection came from, or "unknown". */
-    public String address() {
-        return address;
-    }
-
-    /** Replaces the identity after a token refresh. */
-    public void identity(Identity fresh) {
-        this.identity = fresh;
     }
 
     /** Counts one inbound frame against its bucket; {@code frame} is null for one that could not be decoded. */
@@ -95,36 +60,29 @@ public final class ConnectionGuard {
     }
 
     /** Nanoseconds since the client was last heard from. */
-    long quietFor(long now) {
+    public long quietFor(long now) {
         return now - lastHeard;
     }
 
-    /** Sends a ping unless one went out within {@code interval}; returns true when one was sent. */
-    boolean pingIfDue(long now, long interval) {
+    /** True, noting the time, when no ping went out within {@code interval}: the caller sends one. */
+    public boolean pingDue(long now, long interval) {
         if (now - lastPing < interval) {
             return false;
         }
         lastPing = now;
-        ping.run();
         return true;
     }
 
-    /** Nanoseconds since the watchdog first saw the connection closing, or -1 while it is not. */
-    long closingFor(long now) {
-        if (!peer.isClosed()) {
+    /**
+     * Nanoseconds since a sweep first saw the connection closing ({@code closing} true), or -1 while it is not.
+     */
+    public long closingFor(long now, boolean closing) {
+        if (!closing) {
             return -1;
         }
         if (closedSeen == 0) {
             closedSeen = now == 0 ? 1 : now;
         }
         return now - closedSeen;
-    }
-
-    /**
-     * Drops the server's state of a connection whose close never completed (the peer closes its transport
-     * itself once its close grace is over, see {@link Peer#close}).
-     */
-    void forget() {
-        forget.run();
     }
 }

@@ -5,19 +5,25 @@ import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One open connection: who it is, the rooms it has joined, and its {@link Outbox}. Everything that reaches
- * the client goes through {@link #send}, so frames leave in the order they were queued.
- * Thread-safe: services on any thread may send to a peer or close it.
+ * One open connection, and the one owner of its state: who it is ({@link Identity}, replaced on a token
+ * refresh), where it came from, its inbound {@link ConnectionGuard}, the rooms it has joined (an immutable
+ * snapshot that only the room registry changes) and its {@link Outbox}. Everything that reaches the client
+ * goes through {@link #send}, so frames leave in the order they were queued. It is registered once and
+ * {@link #release released} once, however it closes. Thread-safe: services on any thread may send to a peer
+ * or close it.
  */
 public final class Peer {
 
@@ -26,11 +32,15 @@ public final class Peer {
     private final String id;
     private final String user;
     private final String address;
+    private final ConnectionGuard guard;
+    private final Consumer<Peer> onRelease;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicReference<Set<String>> rooms = new AtomicReference<>(Set.of());
+    private volatile Identity identity;
     private final Transport transport;
     private final Outbox outbox;
     private final Executor closer;
     private final Duration closeGrace;
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
 
     /**
@@ -41,7 +51,25 @@ public final class Peer {
      */
     public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Duration closeGrace,
                 Executor closer) {
+        this(id, Identity.unverified(user), address, new ConnectionGuard(Rates.UNLIMITED, System::nanoTime), transport,
+                maxQueuedBytes, closeGrace, closer, p -> p.closed());
+    }
+
+    /**
+     * A connection with its identity (whose user must not be null) and guard.
+     *
+     * @param onRelease runs once, on the first {@link #release}: drops everything the server holds for the connection
+     */
+    public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
+                long maxQueuedBytes, Duration closeGrace, Executor closer, Consumer<Peer> onRelease) {
         this.id = id;
+        this.identity = identity;
+        this.guard = guard;
+        this.onRelease = onRelease;
+        String user = identity.user();
+        if (user == null) {
+            throw new IllegalArgumentException("a connection needs a user name");
+        }
         this.closeGrace = closeGrace;
         this.user = user;
         this.address = address;
@@ -76,6 +104,48 @@ public final class Peer {
         return address;
     }
 
+    /** Who the connection is now; never null. */
+    public Identity identity() {
+        return identity;
+    }
+
+    /** Replaces the identity after a token refresh; refuses one for another user. */
+    public void identity(Identity fresh) {
+        if (!user.equals(fresh.user())) {
+            throw new IllegalArgumentException("a connection keeps its user");
+        }
+        this.identity = fresh;
+    }
+
+    /** The connection's inbound rate buckets and heartbeat. */
+    public ConnectionGuard guard() {
+        return guard;
+    }
+
+    /** Sends a WebSocket ping on the closer executor (the client's pong proves it is alive). */
+    public void ping() {
+        closer.execute(transport::ping);
+    }
+
+    /**
+     * Drops everything the server holds for this connection, once: marks it closed and runs the release given
+     * at construction. Returns true for the call that did it; later calls (the container's close, the watchdog,
+     * a failed admission) do nothing and return false. Safe from any thread.
+     */
+    public boolean release() {
+        if (!released.compareAndSet(false, true)) {
+            return false;
+        }
+        closed();
+        onRelease.accept(this);
+        return true;
+    }
+
+    /** True once {@link #release} ran. */
+    public boolean isReleased() {
+        return released.get();
+    }
+
     /** Encodes and queues one frame for this connection only. */
     public void send(ServerFrame frame) {
         outbox.offer(EncodedFrame.of(FrameCodec.shared().encode(frame)));
@@ -108,14 +178,38 @@ public final class Peer {
         }
     }
 
-    /** The rooms this connection has joined (a live, thread-safe view owned by the room service). */
+    /** The rooms this connection has joined: an immutable snapshot, never null. */
     public Set<String> rooms() {
-        return rooms;
+        return rooms.get();
     }
 
-    /** A sorted copy of {@link #rooms()}. */
+    /** {@link #rooms()} sorted. */
     public List<String> roomList() {
-        return rooms.stream().sorted().toList();
+        return List.copyOf(new TreeSet<>(rooms.get()));
+    }
+
+    /** Records that the connection joined a room. Only the room registry calls this (ArchitectureTest checks). */
+    public void entered(String room) {
+        rooms.updateAndGet(set -> {
+            if (set.contains(room)) {
+                return set;
+            }
+            Set<String> next = new HashSet<>(set);
+            next.add(room);
+            return Set.copyOf(next);
+        });
+    }
+
+    /** Records that the connection left a room. Only the room registry calls this (ArchitectureTest checks). */
+    public void exited(String room) {
+        rooms.updateAndGet(set -> {
+            if (!set.contains(room)) {
+                return set;
+            }
+            Set<String> next = new HashSet<>(set);
+            next.remove(room);
+            return Set.copyOf(next);
+        });
     }
 
     /** The queue's current size in bytes, for metrics and tests. */

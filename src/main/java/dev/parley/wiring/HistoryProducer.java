@@ -1,4 +1,9 @@
-package dev.parley.history;
+package dev.parley.wiring;
+
+import dev.parley.history.StorageSettings;
+import dev.parley.history.MessageStore;
+import dev.parley.history.Sequencer;
+import dev.parley.history.InMemoryMessageStore;
 
 import dev.parley.config.Settings;
 import dev.parley.history.jpa.JpaMessageStore;

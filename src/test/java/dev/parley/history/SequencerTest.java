@@ -1,5 +1,8 @@
 package dev.parley.history;
 
+import dev.parley.message.RoomMessage;
+import dev.parley.message.DirectMessage;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.parley.security;
 
+import dev.parley.session.Identity;
+
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
