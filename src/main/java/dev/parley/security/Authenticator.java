@@ -1,10 +1,9 @@
 package dev.parley.security;
 
-import dev.parley.session.Identity;
-
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.Names;
 import dev.parley.session.Handshake;
+import dev.parley.session.Identity;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,17 +1,16 @@
 package dev.parley.security;
 
+import dev.parley.config.Settings;
+import dev.parley.protocol.CloseCodes;
 import dev.parley.session.ConnectionGuard;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Peer;
-
-import dev.parley.protocol.CloseCodes;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-import dev.parley.config.Settings;
 import jakarta.inject.Inject;
 
 import java.time.Instant;

@@ -1,7 +1,6 @@
 package dev.parley.wiring;
 
 import dev.parley.security.SecuritySettings;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;

@@ -1,7 +1,6 @@
 package dev.parley.wiring;
 
 import dev.parley.config.Settings;
-
 import dev.parley.protocol.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

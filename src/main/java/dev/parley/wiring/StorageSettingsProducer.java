@@ -1,7 +1,6 @@
 package dev.parley.wiring;
 
 import dev.parley.history.StorageSettings;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;

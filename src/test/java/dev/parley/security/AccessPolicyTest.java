@@ -1,8 +1,7 @@
 package dev.parley.security;
 
-import dev.parley.session.Identity;
-
 import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.Identity;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package dev.parley.security;
 
-import dev.parley.session.Identity;
-
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -15,6 +13,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.parley.session.Identity;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
