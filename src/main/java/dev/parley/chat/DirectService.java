@@ -1,12 +1,13 @@
 package dev.parley.chat;
 
 import dev.parley.config.Settings;
-import dev.parley.history.DirectMessage;
+import dev.parley.message.DirectMessage;
 import dev.parley.history.Draft;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
-import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.security.AccessPolicy;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
@@ -21,7 +22,8 @@ import java.util.Set;
  * Direct messages: stored through the {@link Sequencer} like room messages, then sent to every open
  * connection of the recipient and of the sender (so all of the sender's tabs show it), then acked.
  * A message for a user with no open connection is stored held and sent when that user next connects
- * (after {@code welcome}), oldest first, once.
+ * (after {@code welcome}), oldest first, once. A sender may write only to users the direct-message rule
+ * ({@link AccessPolicy#mayWrite}) allows.
  */
 @ApplicationScoped
 public class DirectService {
@@ -29,24 +31,32 @@ public class DirectService {
     private final ConnectionRegistry connections;
     private final Sequencer sequencer;
     private final Settings settings;
+    private final AccessPolicy access;
 
     @Inject
-    public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings) {
+    public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access) {
         this.connections = connections;
         this.sequencer = sequencer;
         this.settings = settings;
+        this.access = access;
     }
 
     /** For CDI's proxy only. */
     protected DirectService() {
-        this(null, null, null);
+        this(null, null, null, null);
     }
 
     /**
      * Stores a direct message and acks it once stored; a repeated ref gets the original ack only. Sent at
-     * once to the recipient's open connections, or held for the recipient's next connection.
+     * once to the recipient's open connections, or held for the recipient's next connection. Refused with
+     * {@code forbidden}, the same answer whether or not the recipient exists, when the rule does not allow it.
      */
     public void send(Peer peer, ClientFrame.Direct direct) {
+        if (!access.mayWrite(peer, direct.to())) {
+            peer.send(new ServerFrame.Error(ErrorCode.FORBIDDEN,
+                    "you can only write to users who share a room with you", direct.ref()));
+            return;
+        }
         ServerFrame.Error broken = MessageRules.check(direct.text(), direct.ref(), settings);
         if (broken != null) {
             peer.send(broken);
@@ -82,14 +92,14 @@ public class DirectService {
         sequencer.release(user, messages -> {
             List<Peer> peers = connections.peersOf(user);
             for (DirectMessage m : messages) {
-                EncodedFrame frame = EncodedFrame.of(FrameCodec.shared().encode(new ServerFrame.Direct(m)));
+                EncodedFrame frame = EncodedFrame.of(new ServerFrame.Direct(m));
                 peers.forEach(p -> p.send(frame));
             }
         });
     }
 
     private void deliver(DirectMessage m, boolean toRecipient) {
-        EncodedFrame frame = EncodedFrame.of(FrameCodec.shared().encode(new ServerFrame.Direct(m)));
+        EncodedFrame frame = EncodedFrame.of(new ServerFrame.Direct(m));
         Set<Peer> targets = new LinkedHashSet<>();
         if (toRecipient) {
             targets.addAll(connections.peersOf(m.to()));

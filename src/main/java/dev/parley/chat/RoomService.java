@@ -5,14 +5,16 @@ import dev.parley.history.Appended;
 import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
-import dev.parley.history.RoomMessage;
+import dev.parley.message.RoomMessage;
 import dev.parley.history.Sequencer;
 import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.room.RoomRegistry;
+import dev.parley.security.AccessPolicy;
+import dev.parley.security.RoomTrail;
+import dev.parley.security.SecuritySettings;
 import dev.parley.room.TypingThrottle;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
@@ -22,12 +24,14 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The room frames of the protocol: join, leave, message, typing, history and the room list.
+ * The room frames of the protocol: join, leave, message, typing, history and the room list, with the rules
+ * that guard them (who may join which room, how many rooms per connection and members per room, members
+ * only for posts, typing and history). Records in the {@link RoomTrail} only joins and leaves that happened.
  * Called on the connection's own thread; replies go to the peer's outbox, room traffic through the
  * {@link RoomRegistry}, and messages through the {@link Sequencer}, which announces them once stored.
  */
@@ -40,14 +44,19 @@ public class RoomService {
     private final MessageStore store;
     private final Sequencer sequencer;
     private final Settings settings;
+    private final SecuritySettings security;
+    private final RoomTrail trail;
     private final TypingThrottle typing;
 
     @Inject
-    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings) {
+    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
+                       SecuritySettings security, RoomTrail trail) {
         this.rooms = rooms;
         this.store = store;
         this.sequencer = sequencer;
         this.settings = settings;
+        this.security = security;
+        this.trail = trail;
         this.typing = new TypingThrottle(settings.typingInterval().toMillis(), System::nanoTime);
     }
 
@@ -57,22 +66,39 @@ public class RoomService {
         this.store = null;
         this.sequencer = null;
         this.settings = null;
+        this.security = null;
+        this.trail = null;
         this.typing = null;
     }
 
     /**
-     * Joins the room and answers with {@code joined}: members and history, or for a {@code since}
-     * the messages missed after it. The answer always precedes the room's live traffic.
+     * Joins the room and answers with {@code joined}: members and history, or for a {@code since} the
+     * messages missed after it; the answer always precedes the room's live traffic. Refused with
+     * {@code forbidden} (a private room the identity does not grant), {@code invalid} (the connection is in
+     * as many rooms as it may be) or {@code room_full} (the room holds as many users as it may).
      */
     public void join(Peer peer, ClientFrame.Join join) {
-        join(peer, join, 0);
+        String room = join.room();
+        if (!AccessPolicy.mayEnter(peer.identity(), room)) {
+            peer.send(new ServerFrame.Error(ErrorCode.FORBIDDEN, "you may not join room " + room, join.ref()));
+            return;
+        }
+        int maxRooms = security.roomsPerConnection();
+        Set<String> mine = peer.rooms();
+        if (maxRooms > 0 && !mine.contains(room) && mine.size() >= maxRooms) {
+            peer.send(new ServerFrame.Error(ErrorCode.INVALID,
+                    "a connection may be in at most " + maxRooms + " rooms; leave one first", join.ref()));
+            return;
+        }
+        if (!enter(peer, join, security.membersPerRoom())) {
+            peer.send(new ServerFrame.Error(ErrorCode.ROOM_FULL, "room " + room + " is full", join.ref()));
+            return;
+        }
+        trail.record(peer.user(), room);
     }
 
-    /**
-     * Like {@link #join(Peer, ClientFrame.Join)}, but refuses a user who would be the room's
-     * {@code maxMembers + 1}th (0: no limit); returns false, having sent nothing, when the room is full.
-     */
-    public boolean join(Peer peer, ClientFrame.Join join, int maxMembers) {
+    /** Joins and answers {@code joined}, unless the user would be the room's {@code maxMembers + 1}th (0: no limit). */
+    private boolean enter(Peer peer, ClientFrame.Join join, int maxMembers) {
         String room = join.room();
         RoomRegistry.Membership membership = rooms.join(peer, room, maxMembers);
         if (membership == null) {
@@ -131,12 +157,17 @@ public class RoomService {
         }
     }
 
+    /** Leaves the room if the connection is in it; only then is the leave noted in the trail. */
     private boolean departed(Peer peer, String room) {
         RoomRegistry.Departure d = rooms.leave(peer, room);
+        if (d == RoomRegistry.Departure.NOT_MEMBER) {
+            return false;
+        }
+        trail.record(peer.user(), room);
         if (d == RoomRegistry.Departure.LEFT_LAST) {
             typing.forget(room, peer.user());
         }
-        return d != RoomRegistry.Departure.NOT_MEMBER;
+        return true;
     }
 
     /**
@@ -195,14 +226,10 @@ public class RoomService {
         }
     }
 
-    /** Answers with the rooms that have members. */
+    /** Answers with the rooms that have members and that this connection may enter (private ones only if granted). */
     public void list(Peer peer, ClientFrame.ListRooms q) {
-        list(peer, q, room -> true);
-    }
-
-    /** Answers with the rooms that have members and that {@code visible} lets this connection know of. */
-    public void list(Peer peer, ClientFrame.ListRooms q, Predicate<String> visible) {
-        peer.send(new ServerFrame.Rooms(rooms.list().stream().filter(r -> visible.test(r.name())).toList(), q.ref()));
+        peer.send(new ServerFrame.Rooms(rooms.list().stream()
+                .filter(r -> AccessPolicy.mayEnter(peer.identity(), r.name())).toList(), q.ref()));
     }
 
     static Instant now() {
@@ -218,6 +245,6 @@ public class RoomService {
     }
 
     private static EncodedFrame encode(ServerFrame frame) {
-        return EncodedFrame.of(FrameCodec.shared().encode(frame));
+        return EncodedFrame.of(frame);
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.endpoint;
 
-import dev.parley.chat.ChatService;
+import dev.parley.chat.ConnectionService;
+import dev.parley.chat.FrameRouter;
 import dev.parley.config.Settings;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ClientFrameDecoder;
@@ -29,7 +30,8 @@ import java.util.logging.Logger;
 
 /**
  * The chat WebSocket at {@code /chat}. One instance per connection, never called by two threads at once:
- * it turns container callbacks into calls on {@link ChatService} and holds nothing but its {@link Peer}.
+ * it turns container callbacks into calls on {@link ConnectionService} (open, close) and {@link FrameRouter}
+ * (frames, pongs), and holds nothing but its {@link Peer}.
  */
 @ServerEndpoint(value = "/chat", subprotocols = "chat", decoders = ClientFrameDecoder.class,
         configurator = HandshakeConfigurator.class)
@@ -38,7 +40,9 @@ public class ChatEndpoint {
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
 
     @Inject
-    ChatService chat;
+    ConnectionService connections;
+    @Inject
+    FrameRouter router;
     @Inject
     Settings settings;
     @Inject
@@ -61,9 +65,9 @@ public class ChatEndpoint {
             return;
         }
         try {
-            peer = chat.open(transport, handshake(session));
+            peer = connections.open(transport, handshake(session));
             if (closed && peer != null) {
-                chat.closed(peer); // the connection closed while it was being admitted: close found no peer yet
+                connections.closed(peer); // the connection closed while it was being admitted: close found no peer yet
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "could not admit a connection", e);
@@ -75,7 +79,7 @@ public class ChatEndpoint {
     @OnMessage
     public void pong(PongMessage pong) {
         if (peer != null) {
-            chat.heard(peer);
+            router.heard(peer);
             peer.ponged(pong.getApplicationData());
         }
     }
@@ -83,7 +87,7 @@ public class ChatEndpoint {
     @OnMessage
     public void frame(ClientFrame frame) {
         if (peer != null) {
-            chat.handle(peer, frame);
+            router.handle(peer, frame);
         }
     }
 
@@ -98,13 +102,13 @@ public class ChatEndpoint {
     public void error(Session session, Throwable error) {
         if (error instanceof FrameRejected rejected) {
             if (peer != null) {
-                chat.reject(peer, rejected);
+                router.reject(peer, rejected);
             }
             return;
         }
         // Everything else comes from the container or the network (an I/O error, a frame over the size limit,
         // invalid UTF-8); the container closes the connection itself with the right code (1006, 1009, 1007).
-        // Frame handling never throws here: ChatService.handle answers its own failures with `internal`.
+        // Frame handling never throws here: FrameRouter.handle answers its own failures with `internal`.
         failure = error;
         LOG.log(Level.FINE, "connection error", error);
     }
@@ -118,7 +122,7 @@ public class ChatEndpoint {
         closed = true;
         Peer p = peer;
         if (p != null) {
-            chat.closed(p);
+            connections.closed(p);
         }
     }
 

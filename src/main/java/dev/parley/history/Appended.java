@@ -1,5 +1,7 @@
 package dev.parley.history;
 
+import dev.parley.message.StoredMessage;
+
 /**
  * What the store did with one draft: stored it, or found it already stored under the same
  * sender and ref ({@code duplicate}, in which case {@code message} is the original). {@code held} is true

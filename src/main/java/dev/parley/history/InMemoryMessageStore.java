@@ -1,5 +1,8 @@
 package dev.parley.history;
 
+import dev.parley.message.RoomMessage;
+import dev.parley.message.DirectMessage;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.parley.history;
 
+import dev.parley.message.RoomMessage;
+import dev.parley.message.DirectMessage;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.parley.history;
 
+import dev.parley.message.RoomMessage;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.parley.history;
 
+import dev.parley.message.DirectMessage;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

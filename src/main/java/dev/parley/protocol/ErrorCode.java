@@ -17,8 +17,6 @@ public enum ErrorCode {
     NOT_MEMBER,
     /** A message text is longer than the configured limit. */
     TOO_LONG,
-    /** Reserved: no longer sent. Direct messages to a user with no open connection are stored and delivered on their next connection. */
-    OFFLINE,
     /** The connection sends faster than its rate limit allows; the frame was dropped. */
     RATE_LIMITED,
     /** The user may not do this (for example join a private room). */

@@ -1,7 +1,7 @@
 package dev.parley.protocol;
 
-import dev.parley.history.DirectMessage;
-import dev.parley.history.RoomMessage;
+import dev.parley.message.DirectMessage;
+import dev.parley.message.RoomMessage;
 
 import java.util.List;
 

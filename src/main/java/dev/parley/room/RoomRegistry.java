@@ -1,6 +1,5 @@
 package dev.parley.room;
 
-import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
@@ -72,7 +71,7 @@ public class RoomRegistry {
                     }
                     sub = new Subscription(peer, name);
                     room.add(sub);
-                    peer.rooms().add(name);
+                    peer.entered(name);
                     if (firstOfUser) {
                         room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.JOIN)),
                                 peer.user());
@@ -98,7 +97,7 @@ public class RoomRegistry {
                 return Departure.NOT_MEMBER;
             }
             sub.cancel();
-            peer.rooms().remove(name);
+            peer.exited(name);
             boolean last = !room.hasUser(peer.user());
             if (last) {
                 room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.LEAVE)), peer.user());
@@ -142,6 +141,6 @@ public class RoomRegistry {
     }
 
     private static EncodedFrame encode(ServerFrame frame) {
-        return EncodedFrame.of(FrameCodec.shared().encode(frame));
+        return EncodedFrame.of(frame);
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.security;
 
 import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.Identity;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

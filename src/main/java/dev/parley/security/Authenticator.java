@@ -3,6 +3,7 @@ package dev.parley.security;
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.Names;
 import dev.parley.session.Handshake;
+import dev.parley.session.Identity;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

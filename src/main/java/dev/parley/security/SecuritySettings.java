@@ -1,10 +1,12 @@
 package dev.parley.security;
 
+import dev.parley.session.Rates;
+
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Parley's security and abuse-resistance settings, read once at start by {@link SecuritySettingsProducer}
+ * Parley's security and abuse-resistance settings, read once at start by {@code wiring.SecuritySettingsProducer}
  * (property names and defaults are listed there and in the security documentation). Immutable.
  * A limit of 0 turns that limit off.
  *
@@ -32,6 +34,11 @@ public record SecuritySettings(AuthMode auth, Jwt jwt, List<String> origins,
 
     public SecuritySettings {
         origins = List.copyOf(origins);
+    }
+
+    /** The inbound rate limits every connection gets. */
+    public Rates rates() {
+        return new Rates(messagesPerSecond, burst, signalsPerSecond, signalBurst, closeAfterRefused);
     }
 
     /** How clients prove who they are. */

@@ -18,6 +18,7 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.parley.protocol.Names;
+import dev.parley.session.Identity;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,16 @@
 package dev.parley.security;
 
+import dev.parley.config.Settings;
 import dev.parley.protocol.CloseCodes;
+import dev.parley.session.ConnectionGuard;
+import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.Peer;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-import dev.parley.config.Settings;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
@@ -30,7 +33,7 @@ public class Watchdog {
     private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
 
     @Inject
-    ConnectionGuards guards;
+    ConnectionRegistry connections;
     @Inject
     SecuritySettings settings;
     @Inject
@@ -70,36 +73,37 @@ public class Watchdog {
         // A closing peer closes its transport itself after the close grace; state still there after twice
         // that belongs to a connection whose close never completed.
         long grace = 2 * parley.closeGrace().toNanos();
-        for (ConnectionGuard g : guards.all()) {
+        for (Peer p : connections.all()) {
             try {
-                check(g, now, wall, idle, pingInterval, grace);
+                check(p, now, wall, idle, pingInterval, grace);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "watchdog failed for " + g.peer(), e);
+                LOG.log(Level.WARNING, "watchdog failed for " + p, e);
             }
         }
     }
 
-    private void check(ConnectionGuard g, long now, Instant wall, long idle, long pingInterval, long grace) {
-        long closing = g.closingFor(now);
+    private void check(Peer p, long now, Instant wall, long idle, long pingInterval, long grace) {
+        ConnectionGuard g = p.guard();
+        long closing = g.closingFor(now, p.isClosed());
         if (closing >= 0) {
             if (closing > grace) {
-                LOG.fine(() -> "dropping " + g.peer() + ": its close did not complete within the grace period");
-                g.forget();
+                LOG.fine(() -> "dropping " + p + ": its close did not complete within the grace period");
+                p.release();
             }
             return;
         }
-        Instant expires = g.identity().expires();
+        Instant expires = p.identity().expires();
         if (expires != null && !wall.isBefore(expires)) {
-            g.peer().close(CloseCodes.UNAUTHORIZED, "token expired");
+            p.close(CloseCodes.UNAUTHORIZED, "token expired");
             return;
         }
         long quiet = g.quietFor(now);
         if (quiet >= idle) {
-            LOG.fine(() -> "closing " + g.peer() + ": idle for " + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms");
-            g.peer().close(CloseCodes.IDLE_TIMEOUT, "idle timeout");
-        } else if (quiet >= pingInterval) {
+            LOG.fine(() -> "closing " + p + ": idle for " + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms");
+            p.close(CloseCodes.IDLE_TIMEOUT, "idle timeout");
+        } else if (quiet >= pingInterval && g.pingDue(now, pingInterval)) {
             try {
-                g.pingIfDue(now, pingInterval);
+                p.ping();
             } catch (RejectedExecutionException e) {
                 // shutting down
             }

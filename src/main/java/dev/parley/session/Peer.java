@@ -1,69 +1,87 @@
 package dev.parley.session;
 
 import dev.parley.protocol.CloseCodes;
-import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One open connection: who it is, the rooms it has joined, and its {@link Outbox}. Everything that reaches
- * the client goes through {@link #send}, so frames leave in the order they were queued.
- * Thread-safe: services on any thread may send to a peer or close it.
+ * One open connection, and the one owner of its state: who it is ({@link Identity}, replaced on a token
+ * refresh), where it came from, its inbound {@link ConnectionGuard}, the rooms it has joined (an immutable
+ * snapshot that only the room registry changes) and its {@link Outbox}. Everything that reaches the client
+ * goes through {@link #send}, so frames leave in the order they were queued. It is registered once and
+ * {@link #release released} once, however it closes. Thread-safe: services on any thread may send to a peer
+ * or close it.
  */
 public final class Peer {
 
     private static final Logger LOG = Logger.getLogger(Peer.class.getName());
-
     /** The payload of the ping that follows the last data before a slow consumer's close. */
     private static final byte[] DRAIN_PING = "parley-drain".getBytes(StandardCharsets.US_ASCII);
 
     private final String id;
     private final String user;
     private final String address;
+    private final ConnectionGuard guard;
+    private final Consumer<Peer> onRelease;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicReference<Set<String>> rooms = new AtomicReference<>(Set.of());
+    private volatile Identity identity;
     private final Transport transport;
     private final Outbox outbox;
     private final Executor closer;
-    private final Consumer<Peer> released;
     private final Duration closeGrace;
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicBoolean releasing = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
+    /** A connection with no limits and a release that only marks it closed (for tests and tools). */
+    public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Duration closeGrace,
+                Executor writer, Executor closer) {
+        this(id, Identity.unverified(user), address, new ConnectionGuard(Rates.UNLIMITED, System::nanoTime), transport,
+                maxQueuedBytes, closeGrace, writer, closer, p -> p.closed());
+    }
+
     /**
-     * @param writer     runs the outbox's sends: frames are only queued on the thread that sends them
+     * A connection with its identity (whose user must not be null) and guard.
+     *
+     * @param writer     runs the outbox's sends for frames {@link #post posted} under a lock
      * @param closeGrace how long a close waits for the data already handed to the socket to be read, so that a
      *                   client that is slow (not dead) still receives the close frame with its code; after that it
      *                   closes anyway
-     * @param closer     runs closes and {@code released} off the caller's thread: closing may block (Tomcat sends
-     *                   the close frame synchronously) and must never hold up a broadcast or run under a caller's lock
-     * @param released   forgets the connection (rooms, presence, registries); run once on the closer when the
-     *                   server closes the connection or a send fails, whichever comes first; must be idempotent with
-     *                   the container's own close callback
+     * @param closer     runs closes and server-initiated releases off the caller's thread: closing may block (Tomcat
+     *                   sends the close frame synchronously) and must never hold up a broadcast or run under a lock
+     * @param onRelease  runs once, on the first {@link #release}: drops everything the server holds for the connection
      */
-    public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Duration closeGrace,
-                Executor writer, Executor closer, Consumer<Peer> released) {
+    public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
+                long maxQueuedBytes, Duration closeGrace, Executor writer, Executor closer, Consumer<Peer> onRelease) {
         this.id = id;
+        this.identity = identity;
+        this.guard = guard;
+        this.onRelease = onRelease;
+        String user = identity.user();
+        if (user == null) {
+            throw new IllegalArgumentException("a connection needs a user name");
+        }
         this.closeGrace = closeGrace;
         this.user = user;
         this.address = address;
         this.transport = transport;
         this.closer = closer;
-        this.released = released;
         this.outbox = new Outbox(transport, maxQueuedBytes, writer, new Outbox.Listener() {
             @Override
             public void overflowed(long queuedBytes) {
@@ -75,7 +93,7 @@ public final class Peer {
             public void failed(Throwable cause) {
                 // The socket is gone: nothing can be read any more, so release at once and close without waiting.
                 if (closing.compareAndSet(false, true)) {
-                    release();
+                    closer.execute(Peer.this::release);
                     closer.execute(() -> transport.close(CloseCodes.GOING_AWAY, "send failed"));
                 }
             }
@@ -97,12 +115,54 @@ public final class Peer {
         return address;
     }
 
+    /** Who the connection is now; never null. */
+    public Identity identity() {
+        return identity;
+    }
+
+    /** Replaces the identity after a token refresh; refuses one for another user. */
+    public void identity(Identity fresh) {
+        if (!user.equals(fresh.user())) {
+            throw new IllegalArgumentException("a connection keeps its user");
+        }
+        this.identity = fresh;
+    }
+
+    /** The connection's inbound rate buckets and heartbeat. */
+    public ConnectionGuard guard() {
+        return guard;
+    }
+
+    /** Sends a WebSocket ping on the closer executor (the client's pong proves it is alive). */
+    public void ping() {
+        closer.execute(transport::ping);
+    }
+
+    /**
+     * Drops everything the server holds for this connection, once: marks it closed and runs the release given
+     * at construction. Returns true for the call that did it; later calls (the container's close, the watchdog,
+     * a failed admission) do nothing and return false. Safe from any thread.
+     */
+    public boolean release() {
+        if (!released.compareAndSet(false, true)) {
+            return false;
+        }
+        closed();
+        onRelease.accept(this);
+        return true;
+    }
+
+    /** True once {@link #release} ran. */
+    public boolean isReleased() {
+        return released.get();
+    }
+
     /**
      * Encodes one frame for this connection only, queues it, and writes it on the calling thread unless a send
      * is under way (see {@link #send(EncodedFrame)}). The caller must hold no lock.
      */
     public void send(ServerFrame frame) {
-        send(EncodedFrame.of(FrameCodec.shared().encode(frame)));
+        send(EncodedFrame.of(frame));
     }
 
     /**
@@ -140,8 +200,8 @@ public final class Peer {
     }
 
     /**
-     * Closes the connection with a code and reason, once (later calls do nothing), and releases its state at
-     * once (the others see it leave now, not when the socket is finally closed). Frames not yet handed to the
+     * Closes the connection with a code and reason, once (later calls do nothing), and releases it at once on the
+     * closer (the others see it leave now, not when the socket is finally closed). Frames not yet handed to the
      * socket are dropped; the close frame follows the frame being written. A slow consumer's close frame also
      * waits until the client has read everything handed to the socket before it (shown by its answer to a ping
      * sent after that data), so that a client that resumes reading sees 4008, not a cut connection; either wait
@@ -150,7 +210,7 @@ public final class Peer {
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             outbox.close();
-            release();
+            closer.execute(this::release);
             CompletableFuture<Void> ready = outbox.settled().toCompletableFuture();
             if (code == CloseCodes.SLOW_CONSUMER) {
                 ready = ready.thenComposeAsync(v -> transport.ping(DRAIN_PING) ? drained : CompletableFuture.completedFuture(null), closer);
@@ -162,9 +222,12 @@ public final class Peer {
 
     /** Takes a pong from the client: the answer to the drain ping means it has read everything sent before it. */
     public void ponged(ByteBuffer payload) {
-        if (payload != null && payload.remaining() == DRAIN_PING.length
-                && Arrays.equals(DRAIN_PING, 0, DRAIN_PING.length, bytes(payload), 0, DRAIN_PING.length)) {
-            drained.complete(null);
+        if (payload != null && payload.remaining() == DRAIN_PING.length) {
+            byte[] b = new byte[DRAIN_PING.length];
+            payload.duplicate().get(b);
+            if (Arrays.equals(DRAIN_PING, b)) {
+                drained.complete(null);
+            }
         }
     }
 
@@ -176,14 +239,38 @@ public final class Peer {
         }
     }
 
-    /** The rooms this connection has joined (a live, thread-safe view owned by the room service). */
+    /** The rooms this connection has joined: an immutable snapshot, never null. */
     public Set<String> rooms() {
-        return rooms;
+        return rooms.get();
     }
 
-    /** A sorted copy of {@link #rooms()}. */
+    /** {@link #rooms()} sorted. */
     public List<String> roomList() {
-        return rooms.stream().sorted().toList();
+        return List.copyOf(new TreeSet<>(rooms.get()));
+    }
+
+    /** Records that the connection joined a room. Only the room registry calls this (ArchitectureTest checks). */
+    public void entered(String room) {
+        rooms.updateAndGet(set -> {
+            if (set.contains(room)) {
+                return set;
+            }
+            Set<String> next = new HashSet<>(set);
+            next.add(room);
+            return Set.copyOf(next);
+        });
+    }
+
+    /** Records that the connection left a room. Only the room registry calls this (ArchitectureTest checks). */
+    public void exited(String room) {
+        rooms.updateAndGet(set -> {
+            if (!set.contains(room)) {
+                return set;
+            }
+            Set<String> next = new HashSet<>(set);
+            next.remove(room);
+            return Set.copyOf(next);
+        });
     }
 
     /** The queue's current size in bytes, for metrics and tests. */
@@ -199,20 +286,7 @@ public final class Peer {
     /** Marks the connection closed by the client or container: nothing more is queued. */
     public void closed() {
         closing.set(true);
-        releasing.set(true); // the container's close callback releases the state itself
         outbox.close();
-    }
-
-    private void release() {
-        if (releasing.compareAndSet(false, true)) {
-            closer.execute(() -> released.accept(this));
-        }
-    }
-
-    private static byte[] bytes(ByteBuffer payload) {
-        byte[] b = new byte[payload.remaining()];
-        payload.duplicate().get(b);
-        return b;
     }
 
     @Override

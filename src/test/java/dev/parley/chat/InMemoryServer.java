@@ -9,7 +9,6 @@ import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
 import dev.parley.security.RoomTrail;
 import dev.parley.security.Authenticator;
-import dev.parley.security.ConnectionGuards;
 import dev.parley.security.ConnectionLimiter;
 import dev.parley.security.SecuritySettings;
 import dev.parley.session.ConnectionRegistry;
@@ -35,37 +34,41 @@ import java.util.function.Consumer;
  */
 final class InMemoryServer implements AutoCloseable {
 
-    final ChatService chat = new ChatService();
+    final ConnectionService connections = new ConnectionService();
+    final FrameRouter router = new FrameRouter();
     final Sequencer sequencer;
-    final ConnectionRegistry connections = new ConnectionRegistry();
+    final ConnectionRegistry registry = new ConnectionRegistry();
 
     InMemoryServer(Settings settings, SecuritySettings security) {
         MessageStore store = new InMemoryMessageStore(settings.memoryRetained(), settings.idempotencyWindow());
         sequencer = new Sequencer(store, Executors.defaultThreadFactory(), settings.sequencerCapacity(), settings.sequencerBatch());
         RoomRegistry rooms = new RoomRegistry();
-        chat.connections = connections;
-        chat.rooms = new RoomService(rooms, store, sequencer, settings);
-        chat.directs = new DirectService(connections, sequencer, settings);
-        chat.settings = settings;
-        chat.security = security;
-        chat.authenticator = new Authenticator(security);
-        chat.limiter = new ConnectionLimiter(security);
-        chat.guards = new ConnectionGuards();
-        chat.trail = new RoomTrail(security);
-        chat.access = new AccessPolicy(security, connections, chat.trail);
-        chat.executor = inline();
-        chat.writers = new OutboundWriters() {
+        RoomTrail trail = new RoomTrail(security);
+        RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail);
+        DirectService directs = new DirectService(registry, sequencer, settings, new AccessPolicy(security, registry, trail));
+        connections.connections = registry;
+        connections.rooms = roomService;
+        connections.directs = directs;
+        connections.settings = settings;
+        connections.security = security;
+        connections.authenticator = new Authenticator(security);
+        connections.limiter = new ConnectionLimiter(security);
+        connections.executor = inline();
+        connections.writers = new OutboundWriters() {
             @Override
             public void execute(Runnable task) {
                 task.run();
             }
         };
+        router.rooms = roomService;
+        router.directs = directs;
+        router.connections = connections;
     }
 
     /** Opens a connection as the endpoint would; the peer is null when it was refused (see the transport's close). */
     Connection connect(Map<String, List<String>> query, List<String> protocols) {
         MemoryTransport t = new MemoryTransport();
-        Peer peer = chat.open(t, new Handshake(query, protocols, null, "127.0.0.1"));
+        Peer peer = connections.open(t, new Handshake(query, protocols, null, "127.0.0.1"));
         return new Connection(peer, t);
     }
 

@@ -137,9 +137,9 @@ class LogHygieneTest {
     private void send(InMemoryServer.Connection c, String frame) {
         try {
             ClientFrame f = FrameCodec.shared().decode(frame);
-            server.chat.handle(c.peer(), f);
+            server.router.handle(c.peer(), f);
         } catch (FrameRejected e) {
-            server.chat.reject(c.peer(), e);
+            server.router.reject(c.peer(), e);
         }
     }
 }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes the decoder and the frame handler together with a fixed seed: each generated frame goes through
- * {@link FrameCodec#decode} and then {@link ChatService#handle} (or {@link ChatService#reject}) of a real,
+ * {@link FrameCodec#decode} and then {@link FrameRouter#handle} (or {@link FrameRouter#reject}) of a real,
  * container-free server, as the endpoint would pass it. No exception may escape, no frame may end in an
  * {@code internal} error (that would be a bug the handler merely caught), and every frame is answered with a
  * frame or a close, except typing in a room the connection is in, which by the protocol is answered to the
@@ -66,14 +66,14 @@ class ProtocolFuzzTest {
             ClientFrame decoded = FrameCodec.shared().decode(frame);
             Statistics.label("frame").collect(decoded.getClass().getSimpleName());
             silentByProtocol = decoded instanceof ClientFrame.Typing t && me.peer().rooms().contains(t.room());
-            server.chat.handle(me.peer(), decoded);
+            server.router.handle(me.peer(), decoded);
             boolean stored = decoded instanceof ClientFrame.Post || decoded instanceof ClientFrame.Direct;
             if (stored && me.transport().count() == mark) {
                 server.flush(); // passed the checks: answered on the sequencer's thread once stored
             }
         } catch (FrameRejected rejected) {
             Statistics.label("frame").collect("rejected " + rejected.code().wire());
-            server.chat.reject(me.peer(), rejected);
+            server.router.reject(me.peer(), rejected);
         }
         InMemoryServer.drained(me);
         List<String> answers = me.transport().since(mark);

@@ -1,5 +1,6 @@
 package dev.parley.history;
 
+import dev.parley.message.DirectMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

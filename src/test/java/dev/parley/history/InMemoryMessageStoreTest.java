@@ -1,5 +1,6 @@
 package dev.parley.history;
 
+import dev.parley.message.RoomMessage;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.parley.history;
 
+import dev.parley.message.DirectMessage;
+import dev.parley.message.RoomMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.parley.it;
 
-import dev.parley.it.faults.FaultyChatService;
+import dev.parley.it.faults.FaultyConnectionService;
 import dev.parley.it.faults.FaultyRoomService;
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TestClient;
@@ -29,7 +29,7 @@ class FaultIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.parley().addClasses(FaultyChatService.class, FaultyRoomService.class);
+        return Deployments.parley().addClasses(FaultyConnectionService.class, FaultyRoomService.class);
     }
 
     @ArquillianResource

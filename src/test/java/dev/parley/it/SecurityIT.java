@@ -396,6 +396,22 @@ class SecurityIT {
         }
     }
 
+    @Test
+    void aLeaveOfAPrivateRoomNeverJoinedNeitherOpensDirectMessagesNorTellsWhoWasThere() {
+        TestClient boss = connect("boss", List.of("board-*"));
+        boss.send("{\"type\":\"join\",\"room\":\"private.board-X\",\"ref\":\"j\"}");
+        boss.expect("joined");
+        boss.closeNormally(TestClient.WAIT);
+
+        TestClient eve = connect("eve", List.of());
+        eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi\",\"ref\":\"d1\"}");
+        assertError(eve.expect("error"), "forbidden", "d1");
+        eve.send("{\"type\":\"leave\",\"room\":\"private.board-X\",\"ref\":\"l1\"}");
+        assertError(eve.expect("error"), "not_member", "l1");
+        eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi again\",\"ref\":\"d2\"}");
+        assertError(eve.expect("error"), "forbidden", "d2");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private URI chat(String query) {

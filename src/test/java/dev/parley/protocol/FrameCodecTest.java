@@ -1,7 +1,7 @@
 package dev.parley.protocol;
 
-import dev.parley.history.DirectMessage;
-import dev.parley.history.RoomMessage;
+import dev.parley.message.DirectMessage;
+import dev.parley.message.RoomMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

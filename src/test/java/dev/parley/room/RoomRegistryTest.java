@@ -25,7 +25,7 @@ class RoomRegistryTest {
 
     private Client client(String user) {
         FakeTransport t = new FakeTransport();
-        return new Client(new Peer("p" + (++ids), user, "test", t, 1 << 20, Duration.ZERO, Runnable::run, Runnable::run, p -> { }), t);
+        return new Client(new Peer("p" + (++ids), user, "test", t, 1 << 20, Duration.ZERO, Runnable::run, Runnable::run), t);
     }
 
     private static EncodedFrame text(String s) {

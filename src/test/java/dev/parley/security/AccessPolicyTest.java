@@ -1,6 +1,7 @@
 package dev.parley.security;
 
 import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.Identity;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
 import org.junit.jupiter.api.Test;
@@ -58,9 +59,9 @@ class AccessPolicyTest {
         Peer bob = peer("bob");
         Peer carol = peer("carol");
         List.of(alice, bob, carol).forEach(registry::add);
-        alice.rooms().add("lobby");
-        bob.rooms().add("lobby");
-        carol.rooms().add("private.x");
+        alice.entered("lobby");
+        bob.entered("lobby");
+        carol.entered("private.x");
         AccessPolicy shared = new AccessPolicy(SecuritySettings.defaults(), registry, new RoomTrail(Duration.ofHours(24), () -> 0));
         assertTrue(shared.mayWrite(alice, "bob"));
         assertFalse(shared.mayWrite(alice, "carol"));
@@ -84,6 +85,6 @@ class AccessPolicyTest {
             public void close(int code, String reason) {
             }
         };
-        return new Peer(user + "-1", user, "127.0.0.1", t, 1 << 20, java.time.Duration.ofSeconds(1), Runnable::run, Runnable::run, p -> { });
+        return new Peer(user + "-1", user, "127.0.0.1", t, 1 << 20, java.time.Duration.ofSeconds(1), Runnable::run, Runnable::run);
     }
 }

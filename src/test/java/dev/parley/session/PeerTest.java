@@ -15,7 +15,8 @@ class PeerTest {
     private final List<Peer> released = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Peer peer(Transport t, long maxBytes, Duration grace) {
-        return new Peer("id1", "alice", "127.0.0.1", t, maxBytes, grace, Runnable::run, Runnable::run, released::add);
+        return new Peer("id1", Identity.unverified("alice"), "127.0.0.1", new ConnectionGuard(Rates.UNLIMITED, System::nanoTime),
+                t, maxBytes, grace, Runnable::run, Runnable::run, released::add);
     }
 
     @Test

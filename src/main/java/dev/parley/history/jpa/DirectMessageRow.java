@@ -1,6 +1,6 @@
 package dev.parley.history.jpa;
 
-import dev.parley.history.DirectMessage;
+import dev.parley.message.DirectMessage;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;

@@ -2,14 +2,14 @@ package dev.parley.history.jpa;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.history.Appended;
-import dev.parley.history.DirectMessage;
+import dev.parley.message.DirectMessage;
 import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
-import dev.parley.history.RoomMessage;
+import dev.parley.message.RoomMessage;
 import dev.parley.history.StorageSettings;
 import dev.parley.history.StoreUnavailableException;
-import dev.parley.history.StoredMessage;
+import dev.parley.message.StoredMessage;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;

@@ -1,6 +1,6 @@
 package dev.parley.history.jpa;
 
-import dev.parley.history.RoomMessage;
+import dev.parley.message.RoomMessage;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;

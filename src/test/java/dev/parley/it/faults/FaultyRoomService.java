@@ -6,6 +6,8 @@ import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.room.RoomRegistry;
+import dev.parley.security.RoomTrail;
+import dev.parley.security.SecuritySettings;
 import dev.parley.session.Peer;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +21,9 @@ import jakarta.inject.Inject;
 public class FaultyRoomService extends RoomService {
 
     @Inject
-    public FaultyRoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings) {
-        super(rooms, store, sequencer, settings);
+    public FaultyRoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
+                             SecuritySettings security, RoomTrail trail) {
+        super(rooms, store, sequencer, settings, security, trail);
     }
 
     protected FaultyRoomService() {

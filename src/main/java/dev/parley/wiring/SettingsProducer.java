@@ -1,5 +1,6 @@
-package dev.parley.config;
+package dev.parley.wiring;
 
+import dev.parley.config.Settings;
 import dev.parley.protocol.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -24,23 +25,27 @@ public class SettingsProducer {
     @Inject
     Config config;
 
+    private SettingsReader read() {
+        return new SettingsReader(config);
+    }
+
     @Produces
     @Singleton
     Settings settings() {
         Settings d = Settings.defaults();
         Settings s = new Settings(
                 defaultRoom(d.defaultRoom()),
-                positive("parley.text.max-chars", d.maxTextChars()),
-                positive("parley.frame.max-bytes", d.maxFrameBytes()),
-                positive("parley.outbox.max-bytes", (int) d.outboxMaxBytes()),
-                Duration.ofMillis(positive("parley.outbox.close-grace-ms", (int) d.closeGrace().toMillis())),
-                Duration.ofMillis(positive("parley.typing.interval-ms", (int) d.typingInterval().toMillis())),
-                positive("parley.history.join-limit", d.joinHistory()),
-                positive("parley.history.recovery-limit", d.recoveryLimit()),
-                Duration.ofMinutes(positive("parley.idempotency.window-minutes", (int) d.idempotencyWindow().toMinutes())),
-                positive("parley.store.queue-capacity", d.sequencerCapacity()),
-                positive("parley.store.batch-size", d.sequencerBatch()),
-                positive("parley.store.memory.retained", d.memoryRetained()));
+                read().positive("parley.text.max-chars", d.maxTextChars()),
+                read().positive("parley.frame.max-bytes", d.maxFrameBytes()),
+                read().positive("parley.outbox.max-bytes", (int) d.outboxMaxBytes()),
+                Duration.ofMillis(read().positive("parley.outbox.close-grace-ms", (int) d.closeGrace().toMillis())),
+                Duration.ofMillis(read().positive("parley.typing.interval-ms", (int) d.typingInterval().toMillis())),
+                read().positive("parley.history.join-limit", d.joinHistory()),
+                read().positive("parley.history.recovery-limit", d.recoveryLimit()),
+                Duration.ofMinutes(read().positive("parley.idempotency.window-minutes", (int) d.idempotencyWindow().toMinutes())),
+                read().positive("parley.store.queue-capacity", d.sequencerCapacity()),
+                read().positive("parley.store.batch-size", d.sequencerBatch()),
+                read().positive("parley.store.memory.retained", d.memoryRetained()));
         LOG.config(() -> "settings: " + s);
         return s;
     }
@@ -70,11 +75,4 @@ public class SettingsProducer {
         return room;
     }
 
-    private int positive(String name, int fallback) {
-        int value = config.getOptionalValue(name, Integer.class).orElse(fallback);
-        if (value <= 0) {
-            throw new IllegalStateException(name + " must be positive, was " + value);
-        }
-        return value;
-    }
 }

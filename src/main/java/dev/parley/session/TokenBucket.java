@@ -1,4 +1,4 @@
-package dev.parley.security;
+package dev.parley.session;
 
 import java.util.function.LongSupplier;
 

@@ -1,5 +1,6 @@
-package dev.parley.security;
+package dev.parley.wiring;
 
+import dev.parley.security.SecuritySettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -31,6 +32,10 @@ public class SecuritySettingsProducer {
     @Inject
     Config config;
 
+    private SettingsReader read() {
+        return new SettingsReader(config);
+    }
+
     @Produces
     @Singleton
     SecuritySettings securitySettings() {
@@ -39,24 +44,24 @@ public class SecuritySettingsProducer {
                 authMode(),
                 jwt(d.jwt()),
                 origins(d.origins()),
-                atLeastZero("parley.rate.messages-per-second", d.messagesPerSecond()),
-                (int) atLeastZero("parley.rate.burst", d.burst()),
-                atLeastZero("parley.rate.signals-per-second", d.signalsPerSecond()),
-                (int) atLeastZero("parley.rate.signal-burst", d.signalBurst()),
-                (int) atLeastZero("parley.rate.close-after-refused", d.closeAfterRefused()),
-                (int) atLeastZero("parley.limits.connections-per-user", d.connectionsPerUser()),
-                (int) atLeastZero("parley.limits.connections-per-address", d.connectionsPerAddress()),
-                (int) atLeastZero("parley.limits.rooms-per-connection", d.roomsPerConnection()),
-                (int) atLeastZero("parley.limits.members-per-room", d.membersPerRoom()),
-                millis("parley.idle.timeout-ms", d.idleTimeout()),
+                read().atLeastZero("parley.rate.messages-per-second", d.messagesPerSecond()),
+                (int) read().atLeastZero("parley.rate.burst", d.burst()),
+                read().atLeastZero("parley.rate.signals-per-second", d.signalsPerSecond()),
+                (int) read().atLeastZero("parley.rate.signal-burst", d.signalBurst()),
+                (int) read().atLeastZero("parley.rate.close-after-refused", d.closeAfterRefused()),
+                (int) read().atLeastZero("parley.limits.connections-per-user", d.connectionsPerUser()),
+                (int) read().atLeastZero("parley.limits.connections-per-address", d.connectionsPerAddress()),
+                (int) read().atLeastZero("parley.limits.rooms-per-connection", d.roomsPerConnection()),
+                (int) read().atLeastZero("parley.limits.members-per-room", d.membersPerRoom()),
+                read().millis("parley.idle.timeout-ms", d.idleTimeout()),
                 directRule(d.directs()),
-                Duration.ofMinutes((long) atLeastZero("parley.direct.remember-minutes", d.directWindow().toMinutes())));
+                Duration.ofMinutes((long) read().atLeastZero("parley.direct.remember-minutes", d.directWindow().toMinutes())));
         LOG.config(() -> "security settings: " + s);
         return s;
     }
 
     private SecuritySettings.AuthMode authMode() {
-        String mode = string("parley.auth.mode").orElse("open").toLowerCase(Locale.ROOT);
+        String mode = read().string("parley.auth.mode").orElse("open").toLowerCase(Locale.ROOT);
         return switch (mode) {
             case "open" -> SecuritySettings.AuthMode.OPEN;
             case "token" -> SecuritySettings.AuthMode.TOKEN;
@@ -65,13 +70,13 @@ public class SecuritySettingsProducer {
     }
 
     private SecuritySettings.Jwt jwt(SecuritySettings.Jwt d) {
-        String pem = string("parley.auth.public-key").orElse(null);
-        Optional<String> pemFile = string("parley.auth.public-key-file");
+        String pem = read().string("parley.auth.public-key").orElse(null);
+        Optional<String> pemFile = read().string("parley.auth.public-key-file");
         if (pem == null && pemFile.isPresent()) {
             pem = read("parley.auth.public-key-file", pemFile.get());
         }
-        String jwks = string("parley.auth.jwks").orElse(null);
-        Optional<String> jwksFile = string("parley.auth.jwks-file");
+        String jwks = read().string("parley.auth.jwks").orElse(null);
+        Optional<String> jwksFile = read().string("parley.auth.jwks-file");
         if (jwks == null && jwksFile.isPresent()) {
             jwks = read("parley.auth.jwks-file", jwksFile.get());
         }
@@ -80,22 +85,22 @@ public class SecuritySettingsProducer {
             throw new IllegalStateException("parley.auth.clock-skew-seconds must not be negative, was " + skew);
         }
         return new SecuritySettings.Jwt(
-                string("parley.auth.hs256-secret").orElse(null), pem, jwks,
-                string("parley.auth.issuer").orElse(null),
-                string("parley.auth.audience").orElse(null),
-                string("parley.auth.user-claim").orElse(d.userClaim()),
-                string("parley.auth.rooms-claim").orElse(d.roomsClaim()),
+                read().string("parley.auth.hs256-secret").orElse(null), pem, jwks,
+                read().string("parley.auth.issuer").orElse(null),
+                read().string("parley.auth.audience").orElse(null),
+                read().string("parley.auth.user-claim").orElse(d.userClaim()),
+                read().string("parley.auth.rooms-claim").orElse(d.roomsClaim()),
                 Duration.ofSeconds(skew));
     }
 
     private List<String> origins(List<String> fallback) {
-        return string("parley.origins")
+        return read().string("parley.origins")
                 .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .orElse(fallback);
     }
 
     private SecuritySettings.DirectRule directRule(SecuritySettings.DirectRule fallback) {
-        String rule = string("parley.direct.rule").orElse(null);
+        String rule = read().string("parley.direct.rule").orElse(null);
         if (rule == null) {
             return fallback;
         }
@@ -106,9 +111,6 @@ public class SecuritySettingsProducer {
         };
     }
 
-    private Optional<String> string(String name) {
-        return config.getOptionalValue(name, String.class).map(String::trim).filter(v -> !v.isEmpty());
-    }
 
     private static String read(String property, String file) {
         try {
@@ -118,19 +120,5 @@ public class SecuritySettingsProducer {
         }
     }
 
-    private double atLeastZero(String name, double fallback) {
-        double value = config.getOptionalValue(name, Double.class).orElse(fallback);
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalStateException(name + " must be 0 (off) or positive, was " + value);
-        }
-        return value;
-    }
 
-    private Duration millis(String name, Duration fallback) {
-        long value = config.getOptionalValue(name, Long.class).orElse(fallback.toMillis());
-        if (value <= 0) {
-            throw new IllegalStateException(name + " must be positive, was " + value);
-        }
-        return Duration.ofMillis(value);
-    }
 }

@@ -1,5 +1,6 @@
-package dev.parley.history;
+package dev.parley.wiring;
 
+import dev.parley.history.StorageSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -24,17 +25,21 @@ public class StorageSettingsProducer {
     @Inject
     Config config;
 
+    private SettingsReader read() {
+        return new SettingsReader(config);
+    }
+
     @Produces
     @Singleton
     StorageSettings storageSettings() {
         StorageSettings s = new StorageSettings(
                 kind(config.getOptionalValue("parley.store", String.class).orElse("jpa")),
                 Path.of(config.getOptionalValue("parley.data.dir", String.class).orElse("data")),
-                text("parley.db.url"),
-                text("parley.db.user"),
-                text("parley.db.password"),
-                positive("parley.db.pool-size", 8),
-                Duration.ofMillis(Math.max(250, positive("parley.db.connect-timeout-ms", 3000))));
+                read().string("parley.db.url").orElse(null),
+                read().string("parley.db.user").orElse(null),
+                read().string("parley.db.password").orElse(null),
+                read().positive("parley.db.pool-size", 8),
+                Duration.ofMillis(Math.max(250, read().positive("parley.db.connect-timeout-ms", 3000))));
         LOG.config(() -> "storage: " + s);
         return s;
     }
@@ -47,15 +52,5 @@ public class StorageSettingsProducer {
         };
     }
 
-    private String text(String name) {
-        return config.getOptionalValue(name, String.class).map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
-    }
 
-    private int positive(String name, int fallback) {
-        int value = config.getOptionalValue(name, Integer.class).orElse(fallback);
-        if (value <= 0) {
-            throw new IllegalStateException(name + " must be positive, was " + value);
-        }
-        return value;
-    }
 }

@@ -1,4 +1,4 @@
-package dev.parley.security;
+package dev.parley.session;
 
 import java.time.Instant;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.List;
  * expires. Immutable; replaced as a whole when the client refreshes its token.
  *
  * @param user         the user name, or null in open mode when the client asked for none (a guest name is made)
- * @param roomPatterns patterns of the private rooms the user may join (see {@link AccessPolicy}); never null
+ * @param roomPatterns patterns of the private rooms the user may join (see security.AccessPolicy); never null
  * @param expires      when the token expires, or null when nothing expires (open mode)
  */
 public record Identity(String user, List<String> roomPatterns, Instant expires) {

@@ -1,4 +1,4 @@
-package dev.parley.history;
+package dev.parley.message;
 
 /** A message the store has accepted: a room message or a direct message. */
 public sealed interface StoredMessage permits RoomMessage, DirectMessage {

@@ -1,15 +1,19 @@
-package dev.parley.history;
+package dev.parley.wiring;
 
 import dev.parley.config.Settings;
+import dev.parley.history.InMemoryMessageStore;
+import dev.parley.history.MessageStore;
+import dev.parley.history.Sequencer;
+import dev.parley.history.StorageSettings;
 import dev.parley.history.jpa.JpaMessageStore;
 import dev.parley.session.ConnectionRegistry;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 

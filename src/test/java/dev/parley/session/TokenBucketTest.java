@@ -1,4 +1,4 @@
-package dev.parley.security;
+package dev.parley.session;
 
 import org.junit.jupiter.api.Test;
 

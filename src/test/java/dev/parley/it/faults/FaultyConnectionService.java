@@ -1,6 +1,6 @@
 package dev.parley.it.faults;
 
-import dev.parley.chat.ChatService;
+import dev.parley.chat.ConnectionService;
 import dev.parley.session.Handshake;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
@@ -12,7 +12,7 @@ import jakarta.enterprise.inject.Alternative;
 @Alternative
 @Priority(1000)
 @ApplicationScoped
-public class FaultyChatService extends ChatService {
+public class FaultyConnectionService extends ConnectionService {
 
     @Override
     public Peer open(Transport transport, Handshake handshake) {

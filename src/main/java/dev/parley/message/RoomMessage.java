@@ -1,4 +1,4 @@
-package dev.parley.history;
+package dev.parley.message;
 
 import java.time.Instant;
 import java.util.Objects;

@@ -1,0 +1,16 @@
+package dev.parley.session;
+
+/**
+ * The rate limits of one connection's inbound frames (0 turns a limit off). Immutable.
+ *
+ * @param messagesPerSecond steady rate of chat frames
+ * @param burst             chat frames allowed at once before the rate applies
+ * @param signalsPerSecond  steady rate of typing and ping frames, counted apart from chat
+ * @param signalBurst       typing and ping frames allowed at once
+ * @param closeAfterRefused refused frames (within about ten seconds) after which the connection is closed
+ */
+public record Rates(double messagesPerSecond, int burst, double signalsPerSecond, int signalBurst, int closeAfterRefused) {
+
+    /** No limit at all: for connections made by tests and tools. */
+    public static final Rates UNLIMITED = new Rates(0, 0, 0, 0, 0);
+}
