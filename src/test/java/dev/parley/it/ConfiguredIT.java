@@ -11,18 +11,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
 import java.net.URL;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Settings change what clients see: here no default room, a shorter text limit, a shorter typing interval. */
+/** Settings change what clients see: here no default room, a shorter text limit, only the server's own origin. */
 @ExtendWith(ArquillianExtension.class)
 @Timeout(60)
 class ConfiguredIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\n");
+        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\nparley.origins=self\n");
     }
 
     @ArquillianResource
@@ -40,6 +41,17 @@ class ConfiguredIT {
             alice.send("{\"type\":\"rooms\"}");
             assertEquals(0, alice.expect("rooms").getJsonArray("rooms").size());
         }
+    }
+
+    @Test
+    void selfAllowsThePagesOfThisServersSchemeOnly() {
+        URI uri = Deployments.chat(base, "name=c-origin");
+        String host = "127.0.0.1:" + uri.getPort();
+        try (TestClient self = TestClient.connectFrom("http://" + host, uri, "chat")) {
+            self.expect("welcome");
+        }
+        assertEquals(403, TestClient.refusedHandshakeStatus("https://" + host, uri, "chat"));
+        assertEquals(403, TestClient.refusedHandshakeStatus("http://localhost:" + uri.getPort(), uri, "chat"));
     }
 
     @Test
