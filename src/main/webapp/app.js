@@ -1,13 +1,34 @@
 // The Parley chat page: a thin view over the client library. Everything users typed is put into the page
 // with textContent (never innerHTML), so it always shows as text.
-import {ParleyClient, socketUrl} from './parley.js';
+import {ParleyClient, POLICY_VIOLATION_CODE, protocolUrl, socketUrl} from './parley.js';
 
-const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
-const ROOM = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const PAGE = 50;
 const TYPING_SHOWN_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
+
+/**
+ * The server's rules for names, as its protocol.json states them; until that arrived (or if it cannot be had)
+ * the page checks only that a name is not empty, and the server still refuses what breaks its rules.
+ */
+const rules = {
+    name: /./,
+    room: /./,
+};
+
+/** Takes the name syntax and the text limit from the server, so the page keeps no copy of them. */
+const protocolLoaded = fetch(protocolUrl(location.href))
+    .then((response) => (response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status))))
+    .then((protocol) => {
+        rules.name = new RegExp('^(?:' + protocol.names.user + ')$');
+        rules.room = new RegExp('^(?:' + protocol.names.room + ')$');
+        $('login-name').pattern = protocol.names.user;
+        $('join-room').pattern = protocol.names.room;
+        $('composer-text').maxLength = protocol.limits.textMaxChars;
+    })
+    .catch(() => {
+        // No description (an old server, a network hiccup): the server's own checks still apply.
+    });
 
 /** What this tab remembers across reloads (sessionStorage: per tab, like the connection). */
 const saved = {
@@ -321,7 +342,7 @@ function showState(s) {
         $('me').textContent = s.user;
         $('whoami').hidden = false;
     }
-    if (s.state === 'closed' && s.code === 1008) {
+    if (s.state === 'closed' && s.code === POLICY_VIOLATION_CODE) {
         signOut('The server refused that name' + (s.reason ? ' (' + s.reason + ')' : '') + '.');
     }
 }
@@ -557,10 +578,11 @@ function signOut(message) {
 
 // ---------------------------------------------------------------- wiring
 
-$('login-form').addEventListener('submit', (event) => {
+$('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = $('login-name').value.trim();
-    if (!NAME.test(name)) {
+    await protocolLoaded;
+    if (!rules.name.test(name)) {
         $('login-error').textContent = 'Use 1 to 32 letters, digits, dots, dashes or underscores.';
         $('login-name').setAttribute('aria-invalid', 'true');
         $('login-name').focus();
@@ -575,7 +597,7 @@ $('join-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = $('join-room');
     const room = input.value.trim();
-    if (!ROOM.test(room)) {
+    if (!rules.room.test(room)) {
         $('join-error').textContent = 'Room names are 1 to 64 letters, digits or _ . : - and start with a letter or digit.';
         input.setAttribute('aria-invalid', 'true');
         return;
@@ -678,13 +700,15 @@ $('browse').addEventListener('toggle', async () => {
 });
 
 // A reload keeps the name (this tab only); a link may suggest one with ?name=.
-const remembered = saved.get('name');
-if (typeof remembered === 'string' && NAME.test(remembered)) {
-    start(remembered);
-} else {
-    const suggested = new URLSearchParams(location.search).get('name');
-    if (suggested) {
-        $('login-name').value = suggested;
+protocolLoaded.then(() => {
+    const remembered = saved.get('name');
+    if (typeof remembered === 'string' && rules.name.test(remembered)) {
+        start(remembered);
+    } else {
+        const suggested = new URLSearchParams(location.search).get('name');
+        if (suggested) {
+            $('login-name').value = suggested;
+        }
+        $('login-name').focus();
     }
-    $('login-name').focus();
-}
+});

@@ -15,33 +15,47 @@
 /** The WebSocket subprotocol Parley speaks. */
 export const PROTOCOL = 'chat';
 
+/**
+ * What the client does after each close code the server documents: `'retry'` reconnect with backoff;
+ * `'slow'` reconnect after a longer backoff; `'reauth'` reconnect only if fresh credentials can be had (see the
+ * `params` option); `'stop'` never reconnect. The server serves the same table (`closeCodes` in
+ * `protocol.json`, from its `CloseCodes`), and a server-side test fails when the two disagree.
+ */
+export const CLOSE_CODES = Object.freeze({
+    1000: 'stop', // normal closure
+    1001: 'retry', // going away: the server stops
+    1003: 'stop', // a binary frame was sent
+    1006: 'retry', // the connection broke without a close frame
+    1007: 'stop', // a text frame was not valid UTF-8
+    1008: 'stop', // policy violation, such as an invalid name
+    1009: 'stop', // a frame was too big
+    1011: 'retry', // unexpected server error
+    1012: 'retry', // service restart
+    1013: 'retry', // try again later
+    4008: 'retry', // slow consumer
+    4401: 'reauth', // token missing, invalid or expired
+    4403: 'stop', // forbidden
+    4408: 'retry', // idle timeout
+    4429: 'slow', // too many connections or messages
+});
 /** Close codes after which the client reconnects with the normal backoff. */
-export const RETRY_CODES = Object.freeze([1001, 1006, 1011, 1012, 1013, 4008, 4408]);
+export const RETRY_CODES = Object.freeze(Object.keys(CLOSE_CODES).map(Number).filter((c) => CLOSE_CODES[c] === 'retry'));
 /** Close code that asks clients to slow down (too many connections or messages): reconnect after a longer delay. */
 export const SLOW_DOWN_CODE = 4429;
 /** Close code for a missing, invalid or expired token: reconnect only with new credentials. */
 export const UNAUTHORIZED_CODE = 4401;
+/** Close code for a connection the server refused as it was asked for (in open mode: an invalid name). */
+export const POLICY_VIOLATION_CODE = 1008;
 
 /**
- * What the client does after the connection closed with `code`:
- * `'retry'` reconnect with backoff; `'slow'` reconnect after a longer backoff; `'reauth'` reconnect only if
- * fresh credentials can be had (see the `params` option); `'stop'` never reconnect (1000 normal, 1003 binary
- * frame, 1007, 1008 policy such as an invalid name, 1009 frame too big, 4403 forbidden, and anything unknown).
+ * What the client does after the connection closed with `code` ({@link CLOSE_CODES}); `'stop'` for a code
+ * not listed there.
  *
  * @param {number} code the close code
  * @returns {'retry'|'slow'|'reauth'|'stop'}
  */
 export function closePolicy(code) {
-    if (RETRY_CODES.includes(code)) {
-        return 'retry';
-    }
-    if (code === SLOW_DOWN_CODE) {
-        return 'slow';
-    }
-    if (code === UNAUTHORIZED_CODE) {
-        return 'reauth';
-    }
-    return 'stop';
+    return Object.hasOwn(CLOSE_CODES, code) ? CLOSE_CODES[code] : 'stop';
 }
 
 /**
@@ -90,6 +104,23 @@ export function socketUrl(base = globalThis.location?.href, path = 'chat') {
     }
     const url = new URL(path, base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = '';
+    url.hash = '';
+    return url.href;
+}
+
+/**
+ * The address of the server's protocol description (`protocol.json`: limits, name syntax, close codes) for a
+ * page at `base`: next to the page, like {@link socketUrl}.
+ *
+ * @param {string|URL} [base] the page's URL; defaults to `location.href` in a browser
+ * @returns {string}
+ */
+export function protocolUrl(base = globalThis.location?.href) {
+    if (!base) {
+        throw new TypeError('protocolUrl needs the page URL outside a browser');
+    }
+    const url = new URL('protocol.json', base);
     url.search = '';
     url.hash = '';
     return url.href;

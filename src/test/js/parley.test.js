@@ -4,7 +4,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    backoffDelay, closePolicy, DEFAULT_BACKOFF, ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
+    backoffDelay, CLOSE_CODES, closePolicy, DEFAULT_BACKOFF, protocolUrl, RETRY_CODES, ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
 } from '../../main/webapp/parley.js';
 
 /** Timers that run only when the test advances time. */
@@ -142,9 +142,20 @@ describe('close policy', () => {
         assert.equal(closePolicy(4401), 'reauth');
     });
     it('never retries on normal closes, refusals and unknown codes', () => {
-        for (const code of [1000, 1003, 1007, 1008, 1009, 4403, 4000, 4999, 3000]) {
+        for (const code of [1000, 1003, 1007, 1008, 1009, 4403, 4000, 4999, 3000, 0, -1, NaN, 'constructor']) {
             assert.equal(closePolicy(code), 'stop', 'code ' + code);
         }
+    });
+    it('derives the retry list from the one table', () => {
+        assert.deepEqual(RETRY_CODES, [1001, 1006, 1011, 1012, 1013, 4008, 4408]);
+        assert.ok(Object.isFrozen(CLOSE_CODES));
+    });
+});
+
+describe('protocolUrl', () => {
+    it('puts protocol.json next to the page', () => {
+        assert.equal(protocolUrl('http://127.0.0.1:8080/'), 'http://127.0.0.1:8080/protocol.json');
+        assert.equal(protocolUrl('https://chat.example/parley/index.html?x=1#top'), 'https://chat.example/parley/protocol.json');
     });
 });
 

@@ -60,7 +60,8 @@ public class ChatEndpoint {
         Map<String, Object> props = session.getUserProperties();
         // HandshakeFilter answers a foreign Origin with 403 before the upgrade; this covers containers that
         // upgrade before the application's filters run.
-        if (!origins.allows((String) props.get(HandshakeConfigurator.ORIGIN), (String) props.get(HandshakeConfigurator.HOST))) {
+        if (!origins.allows((String) props.get(HandshakeConfigurator.ORIGIN), (String) props.get(HandshakeConfigurator.HOST),
+                (String) props.get(HandshakeConfigurator.SCHEME))) {
             transport.close(CloseCodes.FORBIDDEN, "origin not allowed");
             return;
         }

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Looks at the HTTP upgrade request before the connection opens and hands what the endpoint needs
- * (Origin, Host, offered subprotocols, the remote address left by {@link HandshakeFilter}) to the session's
+ * (Origin, Host, offered subprotocols, the remote address and scheme left by {@link HandshakeFilter}) to the session's
  * user properties. Jakarta WebSocket 2.1 gives each handshake its own copy of those properties, so
  * connections never see each other's values (SecurityIT opens many connections with different tokens at
  * once to hold Tyrus to that).
@@ -23,6 +23,8 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     static final String HOST = "parley.host";
     /** User property: the client's address as {@link HandshakeFilter} saw it, or absent. */
     static final String ADDRESS = "parley.address";
+    /** User property: the request's scheme as {@link HandshakeFilter} judged it, or absent. */
+    static final String SCHEME = "parley.scheme";
     /** User property: the subprotocols the client offered, as a List of String. */
     static final String OFFERED_PROTOCOLS = "parley.protocols";
 
@@ -33,6 +35,7 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
         put(properties, ORIGIN, first(headers, "Origin"));
         put(properties, HOST, first(headers, "Host"));
         put(properties, ADDRESS, first(headers, HandshakeFilter.ADDRESS_HEADER));
+        put(properties, SCHEME, first(headers, HandshakeFilter.SCHEME_HEADER));
         properties.put(OFFERED_PROTOCOLS, offeredProtocols(headers));
     }
 

@@ -14,14 +14,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
  * Runs on the HTTP request that asks to become the chat WebSocket, before the container upgrades it:
- * refuses a page from a foreign Origin with HTTP 403 (no connection at all), and passes the client's address,
- * which the standard {@code HandshakeRequest} does not carry, to the handshake as a header of its own (any
- * such header the client sent is removed first, so it cannot be forged). This works where the container's
+ * refuses a page from a foreign Origin with HTTP 403 (no connection at all), and passes the client's address
+ * and the request's scheme, which the standard {@code HandshakeRequest} does not carry, to the handshake as
+ * headers of its own (any such header the client sent is replaced first, so it cannot be forged). This works where the container's
  * upgrade runs as a filter mapped after the application's (Tyrus on Payara and GlassFish, Tomcat's WsFilter);
  * elsewhere the endpoint checks the Origin itself and closes with 4403, and the address is "unknown".
  */
@@ -33,6 +35,8 @@ public class HandshakeFilter extends HttpFilter {
 
     /** The request header that carries the client's address to the handshake. */
     static final String ADDRESS_HEADER = "X-Parley-Remote-Address";
+    /** The request header that carries the request's scheme ({@link OriginPolicy#schemeOf}) to the handshake. */
+    static final String SCHEME_HEADER = "X-Parley-Scheme";
 
     @Inject
     transient OriginPolicy origins;
@@ -41,41 +45,54 @@ public class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String origin = request.getHeader("Origin");
-        if (!origins.allows(origin, request.getHeader("Host"))) {
+        String scheme = origins.schemeOf(request.isSecure(), request.getHeader("X-Forwarded-Proto"));
+        if (!origins.allows(origin, request.getHeader("Host"), scheme)) {
             LOG.fine(() -> "refused a handshake from origin " + printable(origin));
             response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
             return;
         }
-        chain.doFilter(new WithAddress(request, request.getRemoteAddr()), response);
+        Map<String, String> own = new HashMap<>(); // values may be null: the client's header is removed all the same
+        own.put(ADDRESS_HEADER, request.getRemoteAddr());
+        own.put(SCHEME_HEADER, scheme);
+        chain.doFilter(new WithHeaders(request, own), response);
     }
 
     private static String printable(String s) {
         return s == null ? "(none)" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
     }
 
-    /** The request with the address header replaced by the address the container saw. */
-    private static final class WithAddress extends HttpServletRequestWrapper {
-        private final String address;
+    /** The request with Parley's own headers replaced by the values the container saw. */
+    private static final class WithHeaders extends HttpServletRequestWrapper {
+        private final Map<String, String> replaced;
 
-        WithAddress(HttpServletRequest request, String address) {
+        WithHeaders(HttpServletRequest request, Map<String, String> replaced) {
             super(request);
-            this.address = address;
+            this.replaced = replaced;
         }
 
-        private static boolean isAddressHeader(String name) {
-            return ADDRESS_HEADER.equalsIgnoreCase(name);
+        private String replacement(String name) {
+            for (Map.Entry<String, String> r : replaced.entrySet()) {
+                if (r.getKey().equalsIgnoreCase(name)) {
+                    return r.getKey();
+                }
+            }
+            return null;
         }
 
         @Override
         public String getHeader(String name) {
-            return isAddressHeader(name) ? address : super.getHeader(name);
+            String own = replacement(name);
+            return own != null ? replaced.get(own) : super.getHeader(name);
         }
 
         @Override
         public Enumeration<String> getHeaders(String name) {
-            return isAddressHeader(name)
-                    ? Collections.enumeration(address == null ? List.of() : List.of(address))
-                    : super.getHeaders(name);
+            String own = replacement(name);
+            if (own == null) {
+                return super.getHeaders(name);
+            }
+            String value = replaced.get(own);
+            return Collections.enumeration(value == null ? List.of() : List.of(value));
         }
 
         @Override
@@ -83,13 +100,15 @@ public class HandshakeFilter extends HttpFilter {
             List<String> names = new ArrayList<>();
             for (Enumeration<String> e = super.getHeaderNames(); e.hasMoreElements(); ) {
                 String n = e.nextElement();
-                if (!isAddressHeader(n)) {
+                if (replacement(n) == null) {
                     names.add(n);
                 }
             }
-            if (address != null) {
-                names.add(ADDRESS_HEADER);
-            }
+            replaced.forEach((name, value) -> {
+                if (value != null) {
+                    names.add(name);
+                }
+            });
             return Collections.enumeration(names);
         }
     }

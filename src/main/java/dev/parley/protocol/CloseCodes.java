@@ -1,11 +1,37 @@
 package dev.parley.protocol;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
- * Every close code Parley sends, in one place, with whether a client should reconnect.
- * Codes 1000-1011 are RFC 6455's; 4000-4999 is the application range, reserved here for Parley.
+ * Every close code a Parley client sees, in one place, with what the client should do after it ({@link #all}).
+ * This table is the one source of the reconnect rule: {@code GET /protocol.json} serves it, and a test holds
+ * the JavaScript client's copy ({@code closePolicy} in parley.js) to it.
+ * Codes 1000-1013 are RFC 6455's; 4000-4999 is the application range, reserved here for Parley.
  * The HTTP-like numbers (4401, 4403, 4408, 4429) mirror the HTTP status a reader would guess.
  */
 public final class CloseCodes {
+
+    /** What a client does after a close. */
+    public enum Advice {
+        /** Reconnect with the normal backoff. */
+        RETRY,
+        /** Reconnect after a longer backoff (the server asks clients to slow down). */
+        SLOW,
+        /** Reconnect only with fresh credentials (a new token). */
+        REAUTH,
+        /** Do not reconnect: the same connection would be refused again. */
+        STOP;
+
+        /** The advice as served and as parley.js names it, for example {@code retry}. */
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One close code: its number, a name, and what a client does after it. */
+    public record Close(int code, String name, Advice advice) {
+    }
 
     /** 1000: normal closure, asked for by either side. Do not reconnect. */
     public static final int NORMAL = 1000;
@@ -21,6 +47,12 @@ public final class CloseCodes {
     public static final int TOO_BIG = 1009;
     /** 1011: an unexpected server error made the connection unusable. Reconnect with backoff. */
     public static final int INTERNAL_ERROR = 1011;
+    /** 1006: never sent; what a client reports when the connection broke without a close frame. Reconnect with backoff. */
+    public static final int ABNORMAL = 1006;
+    /** 1012: not sent by Parley; a proxy or server restarting. Reconnect with backoff. */
+    public static final int SERVICE_RESTART = 1012;
+    /** 1013: not sent by Parley; a proxy asking to try again later. Reconnect with backoff. */
+    public static final int TRY_AGAIN_LATER = 1013;
 
     /** 4008: slow consumer, the connection's outbound queue overflowed. Reconnect with backoff (and recover with since). */
     public static final int SLOW_CONSUMER = 4008;
@@ -36,11 +68,30 @@ public final class CloseCodes {
     private CloseCodes() {
     }
 
-    /** Whether a client should try to reconnect (with backoff) after the server closed with {@code code}. */
-    public static boolean shouldReconnect(int code) {
-        return switch (code) {
-            case GOING_AWAY, INTERNAL_ERROR, 1006, 1012, 1013, SLOW_CONSUMER, IDLE_TIMEOUT, TOO_MANY -> true;
-            default -> false;
-        };
+    private static final List<Close> ALL = List.of(
+            new Close(NORMAL, "normal", Advice.STOP),
+            new Close(GOING_AWAY, "going_away", Advice.RETRY),
+            new Close(UNSUPPORTED_DATA, "unsupported_data", Advice.STOP),
+            new Close(ABNORMAL, "abnormal", Advice.RETRY),
+            new Close(INVALID_PAYLOAD, "invalid_payload", Advice.STOP),
+            new Close(POLICY_VIOLATION, "policy_violation", Advice.STOP),
+            new Close(TOO_BIG, "too_big", Advice.STOP),
+            new Close(INTERNAL_ERROR, "internal_error", Advice.RETRY),
+            new Close(SERVICE_RESTART, "service_restart", Advice.RETRY),
+            new Close(TRY_AGAIN_LATER, "try_again_later", Advice.RETRY),
+            new Close(SLOW_CONSUMER, "slow_consumer", Advice.RETRY),
+            new Close(UNAUTHORIZED, "unauthorized", Advice.REAUTH),
+            new Close(FORBIDDEN, "forbidden", Advice.STOP),
+            new Close(IDLE_TIMEOUT, "idle_timeout", Advice.RETRY),
+            new Close(TOO_MANY, "too_many", Advice.SLOW));
+
+    /** Every close code a client may see, in ascending order; never null. */
+    public static List<Close> all() {
+        return ALL;
+    }
+
+    /** What a client should do after the server closed with {@code code}; {@link Advice#STOP} for a code not listed. */
+    public static Advice advice(int code) {
+        return ALL.stream().filter(c -> c.code() == code).map(Close::advice).findFirst().orElse(Advice.STOP);
     }
 }

@@ -38,6 +38,11 @@ public final class FrameCodec {
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
+    /** Longer numbers are out of range for every numeric field (the largest is a long: 20 characters). */
+    private static final int MAX_NUMBER_CHARS = 100;
+    private static final JsonNumber POSITIVE_OUT_OF_RANGE = Json.createValue(BigDecimal.ONE.scaleByPowerOfTen(1000));
+    private static final JsonNumber NEGATIVE_OUT_OF_RANGE = Json.createValue(BigDecimal.ONE.negate().scaleByPowerOfTen(1000));
 
     private final JsonParserFactory parsers;
     private final JsonGeneratorFactory generators;
@@ -60,21 +65,18 @@ public final class FrameCodec {
     // ---------------------------------------------------------------- decoding
 
     /**
-     * Decodes one text frame. A frame whose first non-blank character is not '{' is a plain message
-     * to the default room, unless it is a complete JSON value of another kind (array, string, number,
-     * literal), which is refused as bad JSON. Never returns null.
+     * Decodes one text frame. A leading byte-order mark (U+FEFF) is ignored. A frame whose first non-blank
+     * character is not '{' is a plain message to the default room, whatever else it is (so {@code [1,2]} and
+     * {@code 42} are posted as text). Never returns null.
      *
      * @throws FrameRejected with the error code the client should get
      */
     public ClientFrame decode(String frame) throws FrameRejected {
-        char first = firstVisible(frame);
-        if (first != '{') {
-            if (isJsonValue(first, frame)) {
-                throw new FrameRejected(frame, ErrorCode.BAD_JSON, "a frame must be a JSON object, not another JSON value", null);
-            }
-            return new ClientFrame.Post(null, frame, null);
+        String body = frame.startsWith(BYTE_ORDER_MARK) ? frame.substring(1) : frame;
+        if (firstVisible(body) != '{') {
+            return new ClientFrame.Post(null, body, null);
         }
-        Fields f = new Fields(frame, parse(frame));
+        Fields f = new Fields(frame, parse(body));
         String ref = f.ref();
         JsonValue type = f.json.get("type");
         if (type == null) {
@@ -101,7 +103,9 @@ public final class FrameCodec {
 
     /**
      * Reads one JSON object and nothing after it. Top-level keys must be unique ({"room":"a","room":"b"}
-     * is ambiguous); nested values are parsed (so must be well-formed) but not inspected.
+     * is ambiguous). Nested objects and arrays are parsed (so must be well-formed) but not kept: no field
+     * Parley reads is one, so each stands as an empty one of its kind. A number too long for any field is
+     * kept as an out-of-range stand-in, so the field it is in is refused as {@code invalid} by name.
      */
     private Map<String, JsonValue> parse(String frame) throws FrameRejected {
         try (JsonParser p = parsers.createParser(new StringReader(frame))) {
@@ -109,8 +113,7 @@ public final class FrameCodec {
             Map<String, JsonValue> fields = new HashMap<>();
             for (JsonParser.Event e = p.next(); e != JsonParser.Event.END_OBJECT; e = p.next()) {
                 String key = p.getString();
-                p.next();
-                if (fields.putIfAbsent(key, p.getValue()) != null) {
+                if (fields.putIfAbsent(key, value(p, p.next())) != null) {
                     throw new FrameRejected(frame, ErrorCode.BAD_JSON, "duplicate key: " + printable(key), null);
                 }
             }
@@ -120,25 +123,42 @@ public final class FrameCodec {
             return fields;
         } catch (RuntimeException e) {
             // JsonParsingException for syntax and trailing garbage; Parsson throws others (NoSuchElementException,
-            // plain RuntimeException) for input that ends early or nests beyond its depth limit.
-            throw new FrameRejected(frame, ErrorCode.BAD_JSON, "malformed JSON: " + firstLine(e.getMessage()), null);
+            // plain RuntimeException) for input that ends early or nests beyond its depth limit. Their messages
+            // name parser internals, so the client gets its own words instead.
+            throw new FrameRejected(frame, ErrorCode.BAD_JSON, JsonSyntax.describe(e, frame), null);
         }
     }
 
-    /** True when a frame that is not an object is nonetheless one complete JSON value (array, string, number, literal). */
-    private boolean isJsonValue(char first, String frame) {
-        if ("[\"-0123456789tfn".indexOf(first) < 0) {
-            return false;
-        }
-        try (JsonParser p = parsers.createParser(new StringReader(frame))) {
-            p.next();
-            p.getValue();
-            return !p.hasNext();
-        } catch (RuntimeException notJson) {
-            return false;
+    /** The value that starts with event {@code e}: scalars as they are, containers walked through and replaced. */
+    private static JsonValue value(JsonParser p, JsonParser.Event e) {
+        switch (e) {
+            case START_OBJECT, START_ARRAY -> {
+                int depth = 1;
+                while (depth > 0) {
+                    JsonParser.Event inner = p.next();
+                    if (inner == JsonParser.Event.START_OBJECT || inner == JsonParser.Event.START_ARRAY) {
+                        depth++;
+                    } else if (inner == JsonParser.Event.END_OBJECT || inner == JsonParser.Event.END_ARRAY) {
+                        depth--;
+                    }
+                }
+                return e == JsonParser.Event.START_OBJECT ? JsonValue.EMPTY_JSON_OBJECT : JsonValue.EMPTY_JSON_ARRAY;
+            }
+            case VALUE_NUMBER -> {
+                // Parsson refuses to make a BigDecimal of more than about 1,100 characters; no field needs one.
+                String digits = p.getString();
+                if (digits.length() > MAX_NUMBER_CHARS) {
+                    return digits.startsWith("-") ? NEGATIVE_OUT_OF_RANGE : POSITIVE_OUT_OF_RANGE;
+                }
+                return p.getValue();
+            }
+            default -> {
+                return p.getValue();
+            }
         }
     }
 
+    /** The first character that is not white space, or ' ' when there is none. */
     private static char firstVisible(String frame) {
         for (int i = 0; i < frame.length(); i++) {
             char c = frame.charAt(i);
@@ -381,14 +401,5 @@ public final class FrameCodec {
     private static String printable(String s) {
         String head = s.length() > 40 ? s.substring(0, 40) + "..." : s;
         return Text.isWellFormed(head) ? head : "(not well-formed text)";
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable input";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
     }
 }

@@ -12,8 +12,16 @@ public final class Names {
     /** The longest client-chosen {@code ref} accepted. */
     public static final int MAX_REF = 64;
 
-    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.-]{1," + MAX_USER + "}");
-    private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0," + (MAX_ROOM - 1) + "}");
+    /**
+     * The syntax of a user name as a regular expression that means the same in Java, in JavaScript (with or
+     * without the u or v flag) and in an HTML {@code pattern} attribute, hence the escaped '-'.
+     */
+    public static final String USER_PATTERN = "[A-Za-z0-9_.\\-]{1," + MAX_USER + "}";
+    /** The syntax of a room name, as a regular expression portable like {@link #USER_PATTERN}. */
+    public static final String ROOM_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.:\\-]{0," + (MAX_ROOM - 1) + "}";
+
+    private static final Pattern USER = Pattern.compile(USER_PATTERN);
+    private static final Pattern ROOM = Pattern.compile(ROOM_PATTERN);
 
     private Names() {
     }

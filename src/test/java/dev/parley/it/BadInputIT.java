@@ -78,7 +78,7 @@ class BadInputIT {
     }
 
     @Test
-    void malformedJsonAndJsonThatIsNotAnObjectGetBadJson() {
+    void malformedJsonGetsBadJsonExplainedWithoutParserInternals() {
         try (TestClient bad = connect("bj-bad", "bj-room"); TestClient watcher = connect("bj-watch", "bj-room")) {
             expectErrors(bad, new String[][]{
                     {"{", "bad_json"},
@@ -86,15 +86,37 @@ class BadInputIT {
                     {"{\"type\":\"ping\"} {\"type\":\"ping\"}", "bad_json"},
                     {"{\"type\":\"ping\",\"type\":\"leave\"}", "bad_json"},
                     {"{'type':'ping'}", "bad_json"},
-                    {"[1,2,3]", "bad_json"},
-                    {"[{\"type\":\"ping\"}]", "bad_json"},
-                    {"\"just a string\"", "bad_json"},
-                    {"42", "bad_json"},
-                    {"true", "bad_json"},
-                    {"null", "bad_json"},
                     {"{\"type\":\"ping\",\"x\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}", "bad_json"},
             });
+            bad.send("{\"type\":\"ping\",}");
+            assertEquals("not valid JSON at character 16: unexpected '}', expected a string", bad.expect("error").getString("message"));
             stillChats(bad, watcher, "bj-room", "still here");
+        }
+    }
+
+    @Test
+    void jsonThatIsNotAnObjectIsAPlainMessageToTheDefaultRoom() {
+        try (TestClient sender = TestClient.connect(Deployments.chat(base, "name=nj-send"), "chat");
+             TestClient watcher = TestClient.connect(Deployments.chat(base, "name=nj-watch"), "chat")) {
+            sender.expect("welcome");
+            sender.expect("joined");
+            watcher.expect("welcome");
+            watcher.expect("joined");
+            watcher.ignore(f -> "presence".equals(f.getString("type")));
+            for (String text : List.of("[1,2]", "\"just a string\"", "42", "null", "[{\"type\":\"ping\"}]")) {
+                sender.send(text);
+                JsonObject seen = watcher.await("message");
+                assertEquals(List.of("lobby", "nj-send", text),
+                        List.of(seen.getString("room"), seen.getString("from"), seen.getString("text")));
+            }
+        }
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheBraceLeavesTheFrameJson() {
+        try (TestClient c = connect("bom", "bom-room")) {
+            c.send("\uFEFF{\"type\":\"ping\",\"ref\":\"b1\"}");
+            assertEquals("b1", c.expect("pong").getString("ref"));
         }
     }
 
@@ -121,6 +143,11 @@ class BadInputIT {
                     {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"hi\",\"ref\":\"" + "r".repeat(65) + "\"}", "invalid"},
                     {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"\",\"ref\":\"u6\"}", "invalid", "u6"},
                     {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"   \"}", "invalid"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"\u00a0\",\"ref\":\"b1\"}", "invalid", "b1"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"\\u200b\",\"ref\":\"b2\"}", "invalid", "b2"},
+                    {"{\"type\":\"message\",\"room\":\"ut-room\",\"text\":\"\u2028\",\"ref\":\"b3\"}", "invalid", "b3"},
+                    {"{\"type\":\"direct\",\"to\":\"ut-watch\",\"text\":\"\u00a0\\u200b\",\"ref\":\"b4\"}", "invalid", "b4"},
+                    {"{\"type\":\"history\",\"room\":\"ut-room\",\"limit\":" + "9".repeat(50_000) + ",\"ref\":\"n1\"}", "invalid", "n1"},
                     {"{\"type\":\"direct\",\"to\":\"" + huge + "\",\"text\":\"hi\",\"ref\":\"u7\"}", "invalid", "u7"},
                     {"{\"type\":\"direct\",\"to\":true,\"text\":\"hi\"}", "invalid"},
                     {"{\"type\":\"history\",\"room\":\"ut-room\",\"limit\":101}", "invalid"},

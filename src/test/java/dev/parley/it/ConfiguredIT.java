@@ -2,7 +2,11 @@ package dev.parley.it;
 
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TestClient;
+import dev.parley.protocol.CloseCodes;
+import dev.parley.protocol.Names;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -11,18 +15,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.URL;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Settings change what clients see: here no default room, a shorter text limit, a shorter typing interval. */
+/** Settings change what clients see: here no default room, a shorter text limit, only the server's own origin. */
 @ExtendWith(ArquillianExtension.class)
 @Timeout(60)
 class ConfiguredIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\n");
+        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\nparley.origins=self\n");
     }
 
     @ArquillianResource
@@ -40,6 +50,35 @@ class ConfiguredIT {
             alice.send("{\"type\":\"rooms\"}");
             assertEquals(0, alice.expect("rooms").getJsonArray("rooms").size());
         }
+    }
+
+    @Test
+    void selfAllowsThePagesOfThisServersSchemeOnly() {
+        URI uri = Deployments.chat(base, "name=c-origin");
+        String host = "127.0.0.1:" + uri.getPort();
+        try (TestClient self = TestClient.connectFrom("http://" + host, uri, "chat")) {
+            self.expect("welcome");
+        }
+        assertEquals(403, TestClient.refusedHandshakeStatus("https://" + host, uri, "chat"));
+        assertEquals(403, TestClient.refusedHandshakeStatus("http://localhost:" + uri.getPort(), uri, "chat"));
+    }
+
+    @Test
+    void protocolJsonServesTheConfiguredLimitsTheNameSyntaxAndEveryCloseCode() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(Deployments.http(base, "protocol.json")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        JsonObject protocol;
+        try (JsonReader r = Json.createReader(new StringReader(response.body()))) {
+            protocol = r.readObject();
+        }
+        assertEquals(10, protocol.getJsonObject("limits").getInt("textMaxChars"));
+        assertEquals(65536, protocol.getJsonObject("limits").getInt("frameMaxBytes"));
+        assertEquals(Names.USER_PATTERN, protocol.getJsonObject("names").getString("user"));
+        assertEquals(CloseCodes.all().stream().map(c -> c.code() + "=" + c.advice().wire()).toList(),
+                protocol.getJsonArray("closeCodes").getValuesAs(JsonObject.class).stream()
+                        .map(c -> c.getInt("code") + "=" + c.getString("reconnect")).toList());
     }
 
     @Test

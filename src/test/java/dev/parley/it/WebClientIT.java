@@ -131,6 +131,21 @@ class WebClientIT {
     }
 
     @Test
+    void thePageTakesTheNameSyntaxAndTheTextLimitFromTheServer() {
+        ChatPage p = ChatPage.open(first, page());
+        var driver = p.browser().driver();
+        p.await("the name pattern from protocol.json",
+                () -> "[A-Za-z0-9_.\\-]{1,32}".equals(driver.findElement(By.id("login-name")).getDomAttribute("pattern")));
+        driver.findElement(By.id("login-name")).sendKeys("not a name!", Keys.ENTER);
+        p.await("the name refused before connecting",
+                () -> !driver.findElement(By.id("login-error")).getText().isEmpty());
+        assertEquals("idle", p.state());
+        driver.findElement(By.id("login-name")).clear();
+        p.signIn(name("limits"));
+        assertEquals("4000", driver.findElement(By.id("composer-text")).getDomProperty("maxLength"));
+    }
+
+    @Test
     void markupTypedByAUserShowsAsText() {
         String alice = name("alice");
         String bob = name("bob");

@@ -32,8 +32,9 @@ class FrameCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Hello Server!", "nice!", "42 is the answer", "[afk] back soon", "", "   ", "\"unterminated"})
-    void textThatIsNotJsonIsAPlainMessageToTheDefaultRoom(String text) throws FrameRejected {
+    @ValueSource(strings = {"Hello Server!", "nice!", "42 is the answer", "[afk] back soon", "", "   ", "\"unterminated",
+            "[1,2]", "\"just a string\"", "42", "-1.5e3", "null", "true", " [{\"type\":\"ping\"}]"})
+    void everyFrameThatDoesNotStartWithABraceIsAPlainMessageToTheDefaultRoom(String text) throws FrameRejected {
         assertEquals(new ClientFrame.Post(null, text, null), codec.decode(text));
     }
 
@@ -43,11 +44,6 @@ class FrameCodecTest {
             "{\"type\":\"ping\"} {\"x\":1}                  | bad_json     |",
             "{\"type\":\"ping\"} trailing                   | bad_json     |",
             "{\"type\":\"ping\",\"type\":\"join\"}          | bad_json     |",
-            "[1,2]                                          | bad_json     |",
-            "\"a string\"                                   | bad_json     |",
-            "42                                             | bad_json     |",
-            "-1.5e3                                         | bad_json     |",
-            "null                                           | bad_json     |",
             "{}                                             | invalid      |",
             "{\"type\":7}                                   | invalid      |",
             "{\"type\":\"nope\",\"ref\":\"r9\"}             | unknown_type | r9",
@@ -64,6 +60,8 @@ class FrameCodecTest {
             "{\"type\":\"history\",\"room\":\"r\",\"before\":1e-999999} | invalid |",
             "{\"type\":\"message\",\"room\":\"r\",\"ref\":\"x\"} | invalid  | x",
             "{\"type\":\"message\",\"room\":\"r\",\"text\":[\"hi\"]} | invalid |",
+            "{\"type\":\"message\",\"room\":\"r\",\"text\":{\"a\":1}} | invalid |",
+            "{\"type\":\"ping\",\"extra\":[1,,2]}          | bad_json     |",
             "{\"type\":\"message\",\"room\":\"r\",\"text\":\"\\ud800\",\"ref\":\"s\"} | invalid | s",
             "{\"type\":\"message\",\"room\":\"r\",\"text\":\"x\",\"ref\":\"\"} | invalid |",
             "{\"type\":\"message\",\"room\":\"r\",\"text\":\"x\",\"ref\":42} | invalid |",
@@ -73,6 +71,50 @@ class FrameCodecTest {
         FrameRejected e = assertThrows(FrameRejected.class, () -> codec.decode(frame));
         assertEquals(code, e.code().wire(), e::getMessage);
         assertEquals(ref, e.ref());
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheBraceIsIgnored() throws FrameRejected {
+        assertEquals(new ClientFrame.Ping("p"), codec.decode("\uFEFF{\"type\":\"ping\",\"ref\":\"p\"}"));
+        assertEquals(new ClientFrame.Ping(null), codec.decode("\uFEFF \n{\"type\":\"ping\"}"));
+        assertEquals(new ClientFrame.Post(null, "hello", null), codec.decode("\uFEFFhello"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"type\":\"history\",\"room\":\"r\",\"limit\":DIGITS}  | field limit must be an integer from 1 to 100",
+            "{\"type\":\"history\",\"room\":\"r\",\"before\":-DIGITS} | field before must be an integer from 1",
+            "{\"type\":\"join\",\"room\":\"r\",\"since\":0.DIGITS}    | field since must be an integer from 0",
+            "{\"type\":\"message\",\"room\":\"r\",\"text\":DIGITS}    | field text must be a string",
+    })
+    void aNumberOfFiftyThousandDigitsIsRefusedAsInvalidNamingItsField(String template, String message) {
+        String frame = template.replace("DIGITS", "9".repeat(50_000));
+        FrameRejected e = assertThrows(FrameRejected.class, () -> codec.decode(frame));
+        assertEquals(ErrorCode.INVALID, e.code(), e::getMessage);
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void aLongNumberInAFieldNobodyReadsIsIgnoredLikeAnyOtherUnknownField() throws FrameRejected {
+        assertEquals(new ClientFrame.Ping(null), codec.decode("{\"type\":\"ping\",\"x\":" + "9".repeat(50_000)
+                + ",\"y\":[{\"z\":-" + "1".repeat(50_000) + "}]}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"type\":\"ping\",}               | not valid JSON at character 16: unexpected '}', expected a string",
+            "{\"type\":\"ping\" \"ref\":\"x\"}    | not valid JSON at character 20: unexpected a string, expected ','",
+            "{\"type\":pong}                    | not valid JSON at character 9: unexpected 'p'",
+            "{\"type\":\"ping\"}}               | not valid JSON at character 16: unexpected data after the JSON object",
+            "{\"type\":\"ping\"} {\"x\":1}        | not valid JSON at character 17: unexpected data after the JSON object",
+            "{\"type\":\"ping\",\"a\":[1,]}       | not valid JSON at character 23: unexpected ']', expected a value",
+            "{\"type\":\"pi                      | not valid JSON: the text ends before the object is complete",
+            "{                                | not valid JSON: the text ends before the object is complete",
+    })
+    void badJsonIsExplainedInTheClientsTermsWithoutParserInternals(String frame, String message) {
+        FrameRejected e = assertThrows(FrameRejected.class, () -> codec.decode(frame));
+        assertEquals(ErrorCode.BAD_JSON, e.code());
+        assertEquals(message, e.getMessage());
     }
 
     @Test
@@ -90,7 +132,9 @@ class FrameCodecTest {
     @Test
     void refusesDeepNestingWithoutBlowingTheStack() {
         String deep = "{\"type\":\"ping\",\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
-        assertEquals(ErrorCode.BAD_JSON, assertThrows(FrameRejected.class, () -> codec.decode(deep)).code());
+        FrameRejected e = assertThrows(FrameRejected.class, () -> codec.decode(deep));
+        assertEquals(ErrorCode.BAD_JSON, e.code());
+        assertEquals("not valid JSON: nested too deeply", e.getMessage());
     }
 
     @Test

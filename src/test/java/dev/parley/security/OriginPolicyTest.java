@@ -17,7 +17,7 @@ class OriginPolicyTest {
             "NONE,                          chat.example.com,      true",
             "https://chat.example.com,      chat.example.com,      true",
             "https://chat.example.com,      chat.example.com:443,  true",
-            "http://chat.example.com:8080,  chat.example.com:8080, true",
+            "https://chat.example.com:8080, chat.example.com:8080, true",
             "HTTPS://Chat.Example.com/,     chat.example.com,      true",
             "https://chat.example.com,      chat.example.com:8443, false",
             "https://evil.example,          chat.example.com,      false",
@@ -32,7 +32,36 @@ class OriginPolicyTest {
             "not a url,                     chat.example.com,      false",
     })
     void theServersOwnOriginAndLocalhostByDefault(String origin, String host, boolean allowed) {
-        assertEquals(allowed, defaults.allows(origin, host));
+        assertEquals(allowed, defaults.allows(origin, host, "https"));
+    }
+
+    @ParameterizedTest(name = "self on a {2} server: Origin {0}, Host {1} -> {3}")
+    @CsvSource({
+            "http://chat.example,        chat.example,      http,  true",
+            "https://chat.example,       chat.example,      http,  false",
+            "https://chat.example,       chat.example,      https, true",
+            "http://chat.example,        chat.example,      https, false",
+            "http://chat.example:8080,   chat.example:8080, http,  true",
+            "https://chat.example:8080,  chat.example:8080, http,  false",
+            "https://127.0.0.1:8080,     127.0.0.1:8080,    http,  false",
+            "http://127.0.0.1:8080,      127.0.0.1:8080,    http,  true",
+    })
+    void selfComparesTheSchemeToo(String origin, String host, String scheme, boolean allowed) {
+        assertEquals(allowed, new OriginPolicy(List.of("self")).allows(origin, host, scheme));
+    }
+
+    @ParameterizedTest(name = "secure={0}, X-Forwarded-Proto {1}, trusted={2} -> {3}")
+    @CsvSource(nullValues = "NONE", value = {
+            "false, https,       false, http",
+            "true,  http,        false, https",
+            "false, NONE,        true,  http",
+            "false, https,       true,  https",
+            "false, 'HTTPS, http', true, https",
+            "true,  http,        true,  http",
+            "false, gopher,      true,  http",
+    })
+    void theForwardedProtoCountsOnlyWhenTheOperatorTrustsIt(boolean secure, String forwarded, boolean trusted, String scheme) {
+        assertEquals(scheme, new OriginPolicy(List.of("self"), trusted).schemeOf(secure, forwarded));
     }
 
     @ParameterizedTest(name = "listed: Origin {0} -> {1}")
@@ -45,12 +74,12 @@ class OriginPolicyTest {
             "http://localhost:3000,      false",
     })
     void anExplicitListAllowsExactlyThoseOrigins(String origin, boolean allowed) {
-        assertEquals(allowed, listed.allows(origin, "server.internal:8080"));
+        assertEquals(allowed, listed.allows(origin, "server.internal:8080", "http"));
     }
 
     @ParameterizedTest
     @CsvSource({"https://anything.example", "null"})
     void starAllowsEveryOrigin(String origin) {
-        assertEquals(true, new OriginPolicy(List.of("*")).allows(origin, "h"));
+        assertEquals(true, new OriginPolicy(List.of("*")).allows(origin, "h", "http"));
     }
 }
