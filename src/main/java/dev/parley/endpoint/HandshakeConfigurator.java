@@ -23,6 +23,8 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     static final String HOST = "parley.host";
     /** User property: the client's address as {@link HandshakeFilter} saw it, or absent. */
     static final String ADDRESS = "parley.address";
+    /** User property: the connection's {@link FrameGuard}, where the container's upgrade is guarded, or absent. */
+    static final String FRAME_GUARD = "parley.frame-guard";
     /** User property: the subprotocols the client offered, as a List of String. */
     static final String OFFERED_PROTOCOLS = "parley.protocols";
 
@@ -34,6 +36,12 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
         put(properties, HOST, first(headers, "Host"));
         put(properties, ADDRESS, first(headers, HandshakeFilter.ADDRESS_HEADER));
         properties.put(OFFERED_PROTOCOLS, offeredProtocols(headers));
+        FrameGuard guard = HandshakeFilter.handshakeGuard();
+        if (guard != null) {
+            properties.put(FRAME_GUARD, guard);
+        } else {
+            properties.remove(FRAME_GUARD);
+        }
     }
 
     private static void put(Map<String, Object> properties, String key, String value) {
