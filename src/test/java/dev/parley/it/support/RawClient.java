@@ -50,6 +50,33 @@ public final class RawClient implements AutoCloseable {
 
     /** Connects and completes the upgrade handshake offering {@code protocols}; fails unless the answer is 101. */
     public static RawClient connect(URI uri, String protocols) {
+        return connect(uri, protocols, "");
+    }
+
+    /**
+     * Connects and completes the upgrade handshake offering {@code protocols}, with {@code extraHeaders} (whole
+     * header lines, each ending in CRLF) added to the request; fails unless the answer is 101.
+     */
+    public static RawClient connect(URI uri, String protocols, String extraHeaders) {
+        RawClient c = open(uri, protocols, extraHeaders);
+        String status = c.status;
+        if (!status.startsWith("HTTP/1.1 101")) {
+            c.close();
+            throw new AssertionError("upgrade refused: " + status);
+        }
+        return c;
+    }
+
+    /** The status line the server answers an upgrade request with (such as {@code HTTP/1.1 400 Bad Request}). */
+    public static String handshakeStatus(URI uri, String protocols, String extraHeaders) {
+        try (RawClient c = open(uri, protocols, extraHeaders)) {
+            return c.status;
+        }
+    }
+
+    private String status = "";
+
+    private static RawClient open(URI uri, String protocols, String extraHeaders) {
         try {
             Socket s = new Socket();
             s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
@@ -63,14 +90,13 @@ public final class RawClient implements AutoCloseable {
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                     + "Sec-WebSocket-Version: 13\r\n"
                     + (protocols == null ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n")
+                    + extraHeaders
                     + "\r\n";
             c.out.write(request.getBytes(StandardCharsets.US_ASCII));
             c.out.flush();
             s.setSoTimeout(10_000);
             String head = c.readHead();
-            if (!head.startsWith("HTTP/1.1 101")) {
-                throw new AssertionError("upgrade refused: " + head.lines().findFirst().orElse(head));
-            }
+            c.status = head.lines().findFirst().orElse(head);
             return c;
         } catch (IOException e) {
             throw new AssertionError("could not connect to " + uri + ": " + e, e);
@@ -167,6 +193,15 @@ public final class RawClient implements AutoCloseable {
      * one. Fails when nothing ends within {@code timeout}.
      */
     public int awaitCloseCode(Duration timeout) {
+        Frame close = awaitClose(timeout);
+        return close == null ? -1 : close.closeCode();
+    }
+
+    /**
+     * Reads frames until the server's close frame and returns it; null when the connection ended without one.
+     * Fails when nothing ends within {@code timeout}.
+     */
+    public Frame awaitClose(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
@@ -174,11 +209,8 @@ public final class RawClient implements AutoCloseable {
                 throw new AssertionError("no close within " + timeout);
             }
             Frame f = next(left);
-            if (f == null) {
-                return -1;
-            }
-            if (f.opcode() == Frame.CLOSE) {
-                return f.closeCode();
+            if (f == null || f.opcode() == Frame.CLOSE) {
+                return f;
             }
         }
     }
