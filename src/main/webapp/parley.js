@@ -24,6 +24,7 @@ export const PROTOCOL = 'chat';
 export const CLOSE_CODES = Object.freeze({
     1000: 'stop', // normal closure
     1001: 'retry', // going away: the server stops
+    1002: 'stop', // protocol error, such as an unmasked frame
     1003: 'stop', // a binary frame was sent
     1006: 'retry', // the connection broke without a close frame
     1007: 'stop', // a text frame was not valid UTF-8

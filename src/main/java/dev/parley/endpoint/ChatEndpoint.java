@@ -55,9 +55,15 @@ public class ChatEndpoint {
 
     @OnOpen
     public void open(Session session, EndpointConfig config) {
+        // The runtime's own limit: on Tyrus it bounds fragmented messages only, once each fragment was read whole.
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         WebSocketTransport transport = new WebSocketTransport(session);
         Map<String, Object> props = session.getUserProperties();
+        // The guard refuses an over-long or unmasked frame from its header, before the runtime reads it (see
+        // HandshakeFilter); it closes through the session, which runs close() as for any other close.
+        if (props.remove(HandshakeConfigurator.FRAME_GUARD) instanceof FrameGuard guard) {
+            guard.closeWith(transport::close);
+        }
         // HandshakeFilter answers a foreign Origin with 403 before the upgrade; this covers containers that
         // upgrade before the application's filters run.
         if (!origins.allows((String) props.get(HandshakeConfigurator.ORIGIN), (String) props.get(HandshakeConfigurator.HOST),

@@ -25,6 +25,8 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     static final String ADDRESS = "parley.address";
     /** User property: the request's scheme as {@link HandshakeFilter} judged it, or absent. */
     static final String SCHEME = "parley.scheme";
+    /** User property: the connection's {@link FrameGuard}, where the container's upgrade is guarded, or absent. */
+    static final String FRAME_GUARD = "parley.frame-guard";
     /** User property: the subprotocols the client offered, as a List of String. */
     static final String OFFERED_PROTOCOLS = "parley.protocols";
 
@@ -37,6 +39,12 @@ public class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
         put(properties, ADDRESS, first(headers, HandshakeFilter.ADDRESS_HEADER));
         put(properties, SCHEME, first(headers, HandshakeFilter.SCHEME_HEADER));
         properties.put(OFFERED_PROTOCOLS, offeredProtocols(headers));
+        FrameGuard guard = HandshakeFilter.handshakeGuard();
+        if (guard != null) {
+            properties.put(FRAME_GUARD, guard);
+        } else {
+            properties.remove(FRAME_GUARD);
+        }
     }
 
     private static void put(Map<String, Object> properties, String key, String value) {

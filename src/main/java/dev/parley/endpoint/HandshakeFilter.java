@@ -1,5 +1,6 @@
 package dev.parley.endpoint;
 
+import dev.parley.config.Settings;
 import dev.parley.security.OriginPolicy;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -9,6 +10,7 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpUpgradeHandler;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -26,6 +29,12 @@ import java.util.logging.Logger;
  * headers of its own (any such header the client sent is replaced first, so it cannot be forged). This works where the container's
  * upgrade runs as a filter mapped after the application's (Tyrus on Payara and GlassFish, Tomcat's WsFilter);
  * elsewhere the endpoint checks the Origin itself and closes with 4403, and the address is "unknown".
+ * <p>
+ * Where the container's upgrade goes through this filter's request ({@code HttpServletRequest.upgrade}), the
+ * connection's input is read through a {@link FrameGuard} ({@link GuardedUpgrade}), which refuses over-long and
+ * unmasked frames from their header; the guard reaches the endpoint through the handshake, which the runtime
+ * runs on this thread inside the filter chain ({@link #handshakeGuard()}). Elsewhere nothing is guarded and the
+ * runtime's own limits apply.
  */
 @WebFilter(urlPatterns = "/chat", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
@@ -38,8 +47,18 @@ public class HandshakeFilter extends HttpFilter {
     /** The request header that carries the request's scheme ({@link OriginPolicy#schemeOf}) to the handshake. */
     static final String SCHEME_HEADER = "X-Parley-Scheme";
 
+    /** The guard of the handshake under way on this thread, for {@link HandshakeConfigurator}. */
+    private static final ThreadLocal<FrameGuard> HANDSHAKE_GUARD = new ThreadLocal<>();
+
     @Inject
     transient OriginPolicy origins;
+    @Inject
+    transient Settings settings;
+
+    /** The frame guard of the upgrade request this thread is handling inside the filter chain, or null. */
+    static FrameGuard handshakeGuard() {
+        return HANDSHAKE_GUARD.get();
+    }
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -54,20 +73,45 @@ public class HandshakeFilter extends HttpFilter {
         Map<String, String> own = new HashMap<>(); // values may be null: the client's header is removed all the same
         own.put(ADDRESS_HEADER, request.getRemoteAddr());
         own.put(SCHEME_HEADER, scheme);
-        chain.doFilter(new WithHeaders(request, own), response);
+        FrameGuard guard = new FrameGuard(settings.maxFrameBytes());
+        HANDSHAKE_GUARD.set(guard);
+        try {
+            chain.doFilter(new WithHeaders(request, own, guard), response);
+        } finally {
+            HANDSHAKE_GUARD.remove();
+        }
     }
 
     private static String printable(String s) {
         return s == null ? "(none)" : s.length() > 100 ? s.substring(0, 100) + "..." : s;
     }
 
-    /** The request with Parley's own headers replaced by the values the container saw. */
+    /** The request with Parley's own headers replaced by the values the container saw, and a guarded upgrade. */
     private static final class WithHeaders extends HttpServletRequestWrapper {
         private final Map<String, String> replaced;
+        private final FrameGuard guard;
 
-        WithHeaders(HttpServletRequest request, Map<String, String> replaced) {
+        WithHeaders(HttpServletRequest request, Map<String, String> replaced, FrameGuard guard) {
             super(request);
             this.replaced = replaced;
+            this.guard = guard;
+        }
+
+        /**
+         * Upgrades to {@link GuardedUpgrade.Handler} wrapped round a new instance of the runtime's handler, which is
+         * what the runtime gets back. A handler class this cannot create is upgraded to unguarded.
+         */
+        @Override
+        public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws IOException, ServletException {
+            T runtimeHandler;
+            try {
+                runtimeHandler = handlerClass.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.log(Level.WARNING, "frames are not guarded: cannot create the upgrade handler " + handlerClass.getName(), e);
+                return super.upgrade(handlerClass);
+            }
+            super.upgrade(GuardedUpgrade.Handler.class).wrap(runtimeHandler, guard);
+            return runtimeHandler;
         }
 
         private String replacement(String name) {

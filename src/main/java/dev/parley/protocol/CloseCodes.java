@@ -37,6 +37,11 @@ public final class CloseCodes {
     public static final int NORMAL = 1000;
     /** 1001: the server is shutting down or the application is being undeployed. Reconnect with backoff. */
     public static final int GOING_AWAY = 1001;
+    /**
+     * 1002: protocol error, such as an unmasked client frame (RFC 6455 section 5.1) or a broken fragment sequence.
+     * Do not reconnect with the same client.
+     */
+    public static final int PROTOCOL_ERROR = 1002;
     /** 1003: the client sent a binary frame; Parley speaks text (JSON) only. Do not reconnect with the same client. */
     public static final int UNSUPPORTED_DATA = 1003;
     /** 1007: a text frame was not valid UTF-8 (sent by the WebSocket runtime itself). Do not reconnect. */
@@ -71,6 +76,7 @@ public final class CloseCodes {
     private static final List<Close> ALL = List.of(
             new Close(NORMAL, "normal", Advice.STOP),
             new Close(GOING_AWAY, "going_away", Advice.RETRY),
+            new Close(PROTOCOL_ERROR, "protocol_error", Advice.STOP),
             new Close(UNSUPPORTED_DATA, "unsupported_data", Advice.STOP),
             new Close(ABNORMAL, "abnormal", Advice.RETRY),
             new Close(INVALID_PAYLOAD, "invalid_payload", Advice.STOP),

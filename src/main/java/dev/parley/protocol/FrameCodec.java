@@ -30,7 +30,7 @@ public final class FrameCodec {
     /** The protocol version announced in {@code welcome}. */
     public static final int PROTOCOL_VERSION = 1;
     /** Longest token an {@code auth} frame may carry. */
-    public static final int MAX_TOKEN_CHARS = 8192;
+    public static final int MAX_TOKEN_CHARS = 4096;
     /** Largest {@code limit} a history query may ask for. */
     public static final int MAX_HISTORY_LIMIT = 100;
 

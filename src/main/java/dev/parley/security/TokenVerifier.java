@@ -45,8 +45,14 @@ import java.util.Set;
  */
 public final class TokenVerifier {
 
-    /** Longer tokens are refused before parsing. */
-    public static final int MAX_TOKEN_CHARS = 8192;
+    /**
+     * Longer tokens are refused before parsing ({@code invalid token: too long}). A token travels in a request
+     * header (the subprotocol) or the request line ({@code access_token}), and Payara Micro refuses a request
+     * whose headers pass 8 KiB with HTTP 400 before the application sees it (Grizzly's header-buffer-length-bytes,
+     * as do common proxies): 4 KiB leaves the other half for a browser's own headers and cookies, so a token over
+     * the limit still reaches this check and its close. {@code FrameCodec.MAX_TOKEN_CHARS} is the same number.
+     */
+    public static final int MAX_TOKEN_CHARS = 4096;
     /** Shortest HS256 secret accepted (RFC 7518: a key of at least the hash size). */
     public static final int MIN_SECRET_BYTES = 32;
 

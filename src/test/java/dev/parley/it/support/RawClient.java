@@ -23,6 +23,7 @@ public final class RawClient implements AutoCloseable {
 
     /** One frame from the server: opcode and payload (for a close: the code and the reason). */
     public record Frame(int opcode, byte[] payload) {
+        public static final int CONTINUATION = 0x0;
         public static final int TEXT = 0x1;
         public static final int CLOSE = 0x8;
         public static final int PING = 0x9;
@@ -49,6 +50,33 @@ public final class RawClient implements AutoCloseable {
 
     /** Connects and completes the upgrade handshake offering {@code protocols}; fails unless the answer is 101. */
     public static RawClient connect(URI uri, String protocols) {
+        return connect(uri, protocols, "");
+    }
+
+    /**
+     * Connects and completes the upgrade handshake offering {@code protocols}, with {@code extraHeaders} (whole
+     * header lines, each ending in CRLF) added to the request; fails unless the answer is 101.
+     */
+    public static RawClient connect(URI uri, String protocols, String extraHeaders) {
+        RawClient c = open(uri, protocols, extraHeaders);
+        String status = c.status;
+        if (!status.startsWith("HTTP/1.1 101")) {
+            c.close();
+            throw new AssertionError("upgrade refused: " + status);
+        }
+        return c;
+    }
+
+    /** The status line the server answers an upgrade request with (such as {@code HTTP/1.1 400 Bad Request}). */
+    public static String handshakeStatus(URI uri, String protocols, String extraHeaders) {
+        try (RawClient c = open(uri, protocols, extraHeaders)) {
+            return c.status;
+        }
+    }
+
+    private String status = "";
+
+    private static RawClient open(URI uri, String protocols, String extraHeaders) {
         try {
             Socket s = new Socket();
             s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
@@ -62,14 +90,13 @@ public final class RawClient implements AutoCloseable {
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                     + "Sec-WebSocket-Version: 13\r\n"
                     + (protocols == null ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n")
+                    + extraHeaders
                     + "\r\n";
             c.out.write(request.getBytes(StandardCharsets.US_ASCII));
             c.out.flush();
             s.setSoTimeout(10_000);
             String head = c.readHead();
-            if (!head.startsWith("HTTP/1.1 101")) {
-                throw new AssertionError("upgrade refused: " + head.lines().findFirst().orElse(head));
-            }
+            c.status = head.lines().findFirst().orElse(head);
             return c;
         } catch (IOException e) {
             throw new AssertionError("could not connect to " + uri + ": " + e, e);
@@ -136,31 +163,111 @@ public final class RawClient implements AutoCloseable {
         write(frame(data));
     }
 
-    private static byte[] frame(byte[] data) {
+    /**
+     * Sends one masked frame of any opcode, final or not, in one write; returns false when the server closed the
+     * connection before all of it was written (as it may for a frame over its limit).
+     */
+    public boolean trySendFrame(boolean fin, int opcode, byte[] data) {
+        return tryWrite(frame(fin, opcode, data, true));
+    }
+
+    /** Sends one text frame without a mask, which RFC 6455 forbids a client to do. */
+    public void sendUnmaskedText(String text) {
+        write(frame(true, Frame.TEXT, text.getBytes(StandardCharsets.UTF_8), false));
+    }
+
+    /**
+     * Sends only the header of a masked frame that announces {@code claimedLength} payload bytes, followed by
+     * {@code some} of them: the server is left waiting for the rest.
+     */
+    public void sendHeaderClaiming(boolean fin, int opcode, long claimedLength, int some) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write(0x81);
-        if (data.length < 126) {
-            f.write(0x80 | data.length);
-        } else {
-            f.write(0x80 | 126);
-            f.write(data.length >> 8);
-            f.write(data.length & 0xff);
+        header(f, fin, opcode, claimedLength, true);
+        f.writeBytes(new byte[4]); // a zero mask: the payload bytes go out as they are
+        f.writeBytes("x".repeat(some).getBytes(StandardCharsets.US_ASCII));
+        write(f.toByteArray());
+    }
+
+    /**
+     * Reads frames until the server's close frame and returns its code; -1 when the connection ended without
+     * one. Fails when nothing ends within {@code timeout}.
+     */
+    public int awaitCloseCode(Duration timeout) {
+        Frame close = awaitClose(timeout);
+        return close == null ? -1 : close.closeCode();
+    }
+
+    /**
+     * Reads frames until the server's close frame and returns it; null when the connection ended without one.
+     * Fails when nothing ends within {@code timeout}.
+     */
+    public Frame awaitClose(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                throw new AssertionError("no close within " + timeout);
+            }
+            Frame f = next(left);
+            if (f == null || f.opcode() == Frame.CLOSE) {
+                return f;
+            }
+        }
+    }
+
+    private static byte[] frame(byte[] data) {
+        return frame(true, Frame.TEXT, data, true);
+    }
+
+    private static byte[] frame(boolean fin, int opcode, byte[] data, boolean masked) {
+        ByteArrayOutputStream f = new ByteArrayOutputStream(data.length + 14);
+        header(f, fin, opcode, data.length, masked);
+        if (!masked) {
+            f.writeBytes(data);
+            return f.toByteArray();
         }
         byte[] mask = new byte[4];
         new SecureRandom().nextBytes(mask);
         f.writeBytes(mask);
+        byte[] payload = new byte[data.length];
         for (int i = 0; i < data.length; i++) {
-            f.write(data[i] ^ mask[i % 4]);
+            payload[i] = (byte) (data[i] ^ mask[i % 4]);
         }
+        f.writeBytes(payload);
         return f.toByteArray();
     }
 
+    /** The first bytes of a frame, up to the mask: FIN and opcode, the mask bit and the payload length. */
+    private static void header(ByteArrayOutputStream f, boolean fin, int opcode, long length, boolean masked) {
+        f.write((fin ? 0x80 : 0) | opcode);
+        int maskBit = masked ? 0x80 : 0;
+        if (length < 126) {
+            f.write(maskBit | (int) length);
+        } else if (length <= 0xffff) {
+            f.write(maskBit | 126);
+            f.write((int) (length >> 8) & 0xff);
+            f.write((int) length & 0xff);
+        } else {
+            f.write(maskBit | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                f.write((int) (length >> shift) & 0xff);
+            }
+        }
+    }
+
     private void write(byte[] bytes) {
+        if (!tryWrite(bytes)) {
+            throw new AssertionError("send failed: the server closed the connection");
+        }
+    }
+
+    private boolean tryWrite(byte[] bytes) {
         try {
             out.write(bytes);
             out.flush();
+            return true;
         } catch (IOException e) {
-            throw new AssertionError("send failed: " + e, e);
+            return false;
         }
     }
 

@@ -43,6 +43,34 @@ public final class Tokens {
         return jwt.serialize();
     }
 
+    /**
+     * A token for {@code user}, valid for {@code ttl} and signed with {@code secret}, padded with a claim of its own
+     * to {@code length} characters, or one or two fewer where base64 cannot hit the length exactly.
+     */
+    public static String padded(String secret, String user, Duration ttl, int length) {
+        Instant expires = Instant.now().plus(ttl);
+        String best = null;
+        for (int pad = Math.max(0, length * 3 / 4 - 200); pad < length; pad++) {
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(user).expirationTime(Date.from(expires))
+                    .claim("pad", "p".repeat(pad)).build();
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            try {
+                jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            } catch (JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+            String token = jwt.serialize();
+            if (token.length() > length) {
+                break;
+            }
+            best = token;
+        }
+        if (best == null || best.length() < length - 2) {
+            throw new IllegalStateException("no token of " + length + " characters");
+        }
+        return best;
+    }
+
     /** The offered subprotocols that carry a token: {@code chat, bearer.<token>}. */
     public static String[] protocols(String token) {
         return new String[]{"chat", "bearer." + token};
