@@ -1,10 +1,10 @@
 package dev.parley.it;
 
 import dev.parley.it.support.PayaraProcess;
-import dev.parley.it.support.Postgres;
 import dev.parley.it.support.TestClient;
 import dev.parley.it.support.ThrowawayPostgres;
 import dev.parley.testing.Needs;
+import dev.parley.testing.Postgres;
 import dev.parley.testing.Prerequisite;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

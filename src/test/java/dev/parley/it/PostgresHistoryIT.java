@@ -1,8 +1,8 @@
 package dev.parley.it;
 
 import dev.parley.it.support.PayaraProcess;
-import dev.parley.it.support.Postgres;
 import dev.parley.testing.Needs;
+import dev.parley.testing.Postgres;
 import dev.parley.testing.Prerequisite;
 import org.junit.jupiter.api.AfterAll;
 

@@ -1,6 +1,4 @@
-package dev.parley.it.support;
-
-import dev.parley.testing.Prerequisite;
+package dev.parley.testing;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
