@@ -1,11 +1,11 @@
 package dev.parley.chat;
 
 import dev.parley.config.Settings;
-import dev.parley.it.support.Tokens;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.FrameRejected;
 import dev.parley.security.SecuritySettings;
+import dev.parley.testing.Tokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package dev.parley.chat;
 
 import dev.parley.config.Settings;
-import dev.parley.it.support.Tokens;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.FrameArbitraries;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.FrameRejected;
 import dev.parley.security.SecuritySettings;
+import dev.parley.testing.Tokens;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -10,7 +10,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TestClient;
-import dev.parley.it.support.Tokens;
+import dev.parley.testing.Tokens;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;

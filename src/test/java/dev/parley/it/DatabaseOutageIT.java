@@ -1,9 +1,11 @@
 package dev.parley.it;
 
 import dev.parley.it.support.PayaraProcess;
-import dev.parley.it.support.Postgres;
 import dev.parley.it.support.TestClient;
 import dev.parley.it.support.ThrowawayPostgres;
+import dev.parley.testing.Needs;
+import dev.parley.testing.Postgres;
+import dev.parley.testing.Prerequisite;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Parley also starts while the database is down and reaches it later. Uses a PostgreSQL cluster of its own,
  * which it may stop.
  */
+@Needs(Prerequisite.POSTGRES_CLUSTERS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(300)

@@ -1,7 +1,9 @@
 package dev.parley.it;
 
 import dev.parley.it.support.PayaraProcess;
-import dev.parley.it.support.Postgres;
+import dev.parley.testing.Needs;
+import dev.parley.testing.Postgres;
+import dev.parley.testing.Prerequisite;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
  * operator does it: {@code PARLEY_DB_URL}, {@code PARLEY_DB_USER}, {@code PARLEY_DB_PASSWORD} in the
  * environment. A database of its own, dropped afterwards.
  */
+@Needs(Prerequisite.POSTGRES)
 class PostgresHistoryIT extends HistoryScenarios {
 
     private final Postgres.Database db = Postgres.main().createDatabase("parley_it_history");

@@ -1,5 +1,7 @@
 package dev.parley.it;
 
+import dev.parley.testing.Needs;
+import dev.parley.testing.Prerequisite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * tracks), run exactly the command the README gives, then chat through the server with the JDK's own
  * WebSocket client, which knows nothing of Parley.
  */
+@Needs(Prerequisite.GIT)
 @Timeout(600)
 class RunCommandIT {
 

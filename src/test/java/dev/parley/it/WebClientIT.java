@@ -6,6 +6,8 @@ import dev.parley.it.support.ChatPage.Shown;
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TcpProxy;
 import dev.parley.it.support.TestClient;
+import dev.parley.testing.Needs;
+import dev.parley.testing.Prerequisite;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -49,6 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the others talk to the server directly. Two browsers serve all tests; each test opens fresh tabs and
  * uses its own user and room names.
  */
+@Needs(Prerequisite.CHROMIUM)
 @ExtendWith(ArquillianExtension.class)
 @Timeout(120)
 class WebClientIT {

@@ -1,5 +1,6 @@
 package dev.parley.it.support;
 
+import dev.parley.testing.Prerequisite;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -33,11 +34,6 @@ import java.util.stream.Stream;
  */
 public final class Browser implements AutoCloseable {
 
-    /** The browser binary. */
-    public static final String CHROMIUM = System.getProperty("parley.chromium", "/usr/bin/chromium");
-    /** The driver binary, of the same version as the browser. */
-    public static final String CHROMEDRIVER = System.getProperty("parley.chromedriver", "/usr/bin/chromedriver");
-
     private final ChromeDriver driver;
     private final Path profile;
 
@@ -46,18 +42,12 @@ public final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    /** Starts a browser with a desktop-sized window. */
+    /** Starts a browser with a desktop-sized window; the test must be marked {@code @Needs(CHROMIUM)}. */
     public static Browser start() {
-        for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
-            if (!Files.isExecutable(Path.of(binary))) {
-                throw new IllegalStateException(binary + " is missing: install Debian's chromium and chromium-driver "
-                        + "(.ci/run does), or point -Dparley.chromium / -Dparley.chromedriver at them");
-            }
-        }
         try {
             Path profile = Files.createTempDirectory("parley-chromium-");
             ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM);
+            options.setBinary(Prerequisite.CHROMIUM_BINARY);
             options.addArguments(
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     // Nothing but the page under test goes on the network: no updates, sync, metrics or QUIC probes.
@@ -74,7 +64,7 @@ public final class Browser implements AutoCloseable {
             logs.enable(LogType.BROWSER, Level.ALL);
             options.setCapability("goog:loggingPrefs", logs);
             ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(new File(CHROMEDRIVER))
+                    .usingDriverExecutable(new File(Prerequisite.CHROMEDRIVER_BINARY))
                     .usingAnyFreePort()
                     .build();
             return new Browser(new ChromeDriver(service, options), profile);

@@ -1,5 +1,7 @@
 package dev.parley.it.support;
 
+import dev.parley.testing.Postgres;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.parley.it.support;
+package dev.parley.testing;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

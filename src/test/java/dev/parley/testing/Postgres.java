@@ -1,4 +1,4 @@
-package dev.parley.it.support;
+package dev.parley.testing;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,9 +25,12 @@ public final class Postgres {
         this.user = user;
     }
 
-    /** The machine's server (port from system property {@code parley.it.pg.port}, default 5432). */
+    /**
+     * The machine's server (port from system property {@code parley.it.pg.port}, default 5432); tests that use
+     * it are marked {@code @Needs(POSTGRES)}.
+     */
     public static Postgres main() {
-        return new Postgres(Integer.getInteger("parley.it.pg.port", 5432), System.getProperty("parley.it.pg.user", "postgres"));
+        return new Postgres(Prerequisite.POSTGRES_PORT, Prerequisite.POSTGRES_USER);
     }
 
     /** The server's port. */

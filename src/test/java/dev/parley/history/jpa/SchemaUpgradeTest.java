@@ -1,0 +1,137 @@
+package dev.parley.history.jpa;
+
+import dev.parley.testing.Needs;
+import dev.parley.testing.Postgres;
+import dev.parley.testing.Prerequisite;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A database whose schema the previous Flyway (the one Parley shipped before, {@code flyway.previous.version}
+ * in the POM, loaded in a class loader of its own) created is taken over by today's {@link SchemaMigration}:
+ * the history is validated, nothing is migrated again, and the stored rows are still there.
+ */
+class SchemaUpgradeTest {
+
+    /** The history table {@link SchemaMigration} names. */
+    private static final String HISTORY_TABLE = "parley_schema_history";
+    /** The previous Flyway's version; the build copies its jars to {@code target/flyway-<version>}. */
+    private static final String PREVIOUS = System.getProperty("parley.flyway.previous.version", "11.14.1");
+
+    @Test
+    void anEmbeddedDatabaseMadeByThePreviousFlywayIsTakenOver(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("parley") + ";DB_CLOSE_DELAY=0";
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser("sa");
+        dataSource.setPassword("");
+        takesOver(url, "sa", "", dataSource);
+    }
+
+    @Test
+    @Needs(Prerequisite.POSTGRES)
+    void aPostgresDatabaseMadeByThePreviousFlywayIsTakenOver() throws Exception {
+        try (Postgres.Database db = Postgres.main().createDatabase("parley_upgrade")) {
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setURL(db.url());
+            dataSource.setUser(db.user());
+            takesOver(db.url(), db.user(), "", dataSource);
+        }
+    }
+
+    private static void takesOver(String url, String user, String password, DataSource dataSource) throws Exception {
+        previousFlywayMigrates(url, user, password);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO parley_message (room, seq, sender, body, sent_at) VALUES ('lobby', 1, 'ada', 'hi', 0)");
+        }
+        List<String> before = history(dataSource);
+        // On H2 Flyway also records that it made the schema (a row without a version).
+        List<String> versions = before.stream().filter(row -> !row.startsWith("null ")).toList();
+        assertEquals(1, versions.size(), () -> "the previous Flyway applied version 1 only: " + before);
+        assertTrue(versions.get(0).startsWith("1 ") && versions.get(0).endsWith(" true"), before::toString);
+
+        SchemaMigration.migrate(dataSource); // validates the history first: a checksum it disagrees with throws
+
+        assertEquals(before, history(dataSource), "taken over: nothing applied again, nothing repaired");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT sender, body FROM parley_message WHERE room = 'lobby' AND seq = 1")) {
+            assertTrue(r.next(), "the stored message is still there");
+            assertEquals("ada hi", r.getString(1) + " " + r.getString(2));
+        }
+    }
+
+    /** Runs the previous Flyway's migrate with Parley's settings (location and history table). */
+    private static void previousFlywayMigrates(String url, String user, String password) throws Exception {
+        try (URLClassLoader loader = previousFlyway()) {
+            Class<?> flyway = loader.loadClass("org.flywaydb.core.Flyway");
+            Object config = flyway.getMethod("configure", ClassLoader.class).invoke(null, loader);
+            config = config.getClass().getMethod("dataSource", String.class, String.class, String.class)
+                    .invoke(config, url, user, password);
+            config = config.getClass().getMethod("locations", String[].class)
+                    .invoke(config, (Object) new String[]{SchemaMigration.LOCATION});
+            config = config.getClass().getMethod("table", String.class).invoke(config, HISTORY_TABLE);
+            Object loaded = config.getClass().getMethod("load").invoke(config);
+            Object result = loaded.getClass().getMethod("migrate").invoke(loaded);
+            assertEquals(1, result.getClass().getField("migrationsExecuted").getInt(result));
+            assertEquals(PREVIOUS, result.getClass().getField("flywayVersion").get(result), "the previous Flyway made it");
+        }
+    }
+
+    /**
+     * The previous Flyway's jars (copied by the build), with the JDBC drivers and Parley's migrations, under
+     * the platform class loader, so that none of today's Flyway classes can be seen.
+     */
+    private static URLClassLoader previousFlyway() throws IOException {
+        Path jars = Path.of("target", "flyway-" + PREVIOUS);
+        assertTrue(Files.isDirectory(jars), () -> jars + " is missing: the build copies the previous Flyway there");
+        List<URL> urls = new ArrayList<>();
+        try (Stream<Path> files = Files.list(jars)) {
+            for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
+                urls.add(jar.toUri().toURL());
+            }
+        }
+        urls.add(codeSource(org.h2.Driver.class));
+        urls.add(codeSource(org.postgresql.Driver.class));
+        urls.add(codeSource(SchemaMigration.class)); // the migrations are resources beside the classes
+        return new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+    }
+
+    private static URL codeSource(Class<?> type) throws MalformedURLException {
+        return type.getProtectionDomain().getCodeSource().getLocation();
+    }
+
+    /** One line per applied migration: its version, checksum and success. */
+    private static List<String> history(DataSource dataSource) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT \"version\", \"checksum\", \"success\" FROM \"" + HISTORY_TABLE
+                     + "\" ORDER BY \"installed_rank\"");
+             ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                rows.add(r.getString(1) + " " + r.getInt(2) + " " + r.getBoolean(3));
+            }
+        }
+        return rows;
+    }
+}
