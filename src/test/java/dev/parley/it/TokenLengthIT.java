@@ -2,7 +2,7 @@ package dev.parley.it;
 
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.RawClient;
-import dev.parley.it.support.Tokens;
+import dev.parley.testing.Tokens;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
