@@ -2,6 +2,7 @@ package dev.parley.it;
 
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.RawClient;
+import dev.parley.it.support.ServerStatus;
 import dev.parley.it.support.TestClient;
 import dev.parley.protocol.FrameArbitraries;
 import dev.parley.protocol.Text;
@@ -18,9 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.StringReader;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -229,8 +227,8 @@ class AbuseIT {
 
     @Test
     void aReaderThatStopsReadingWhile50MbAreBroadcastIsClosedWith4008AndTheHeapStaysBounded() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        JsonObject before = status(http);
+        ServerStatus status = new ServerStatus(base);
+        JsonObject before = status.read();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         AtomicLong largestQueue = new AtomicLong();
         AtomicLong mostQueued = new AtomicLong();
@@ -244,7 +242,7 @@ class AbuseIT {
             }
             slow.pauseReading();
             sampler.scheduleAtFixedRate(() -> {
-                JsonObject s = status(http);
+                JsonObject s = status.read();
                 largestQueue.accumulateAndGet(s.getJsonNumber("largestQueueBytes").longValue(), Math::max);
                 mostQueued.accumulateAndGet(s.getJsonNumber("queuedBytes").longValue(), Math::max);
                 mostHeap.accumulateAndGet(s.getJsonNumber("heapUsedBytes").longValue(), Math::max);
@@ -271,7 +269,7 @@ class AbuseIT {
             assertEquals("slow consumer", closed.reason());
             sampler.shutdown();
             assertTrue(sampler.awaitTermination(5, TimeUnit.SECONDS));
-            JsonObject after = status(http);
+            JsonObject after = status.read();
             System.out.printf("SLOW broadcast %d messages (%d MB); largest queue %d bytes, all queues at most %d bytes; "
                             + "heap used before %d MB, at most %d MB, after %d MB (max %d MB)%n",
                     messages, (long) messages * chunk.length() >> 20, largestQueue.get(), mostQueued.get(),
@@ -363,22 +361,6 @@ class AbuseIT {
             canary.expect("joined");
             canary.send("{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"still here\",\"ref\":\"c\"}");
             canary.await(f -> "ack".equals(f.getString("type", null)) && "c".equals(f.getString("ref", null)), TestClient.WAIT, null);
-        }
-    }
-
-    private JsonObject status(HttpClient http) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(Deployments.http(base, "status")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), r::body);
-            try (JsonReader reader = Json.createReader(new StringReader(r.body()))) {
-                return reader.readObject();
-            }
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 

@@ -104,10 +104,6 @@ class AsyncApiIT {
         return problems;
     }
 
-    private TestClient connect(String user) {
-        return TestClient.connect(Deployments.chat(base, null), "chat", "bearer." + Tokens.hs256(user, Duration.ofHours(1), List.of()));
-    }
-
     /**
      * Pings, and adds every frame received until the pong and a frame matching {@code last} have both come
      * (stored messages are answered after the database commit, so they may come after the pong).
@@ -144,7 +140,7 @@ class AsyncApiIT {
     void everyFrameTheServerSendsMatchesItsSchema() throws IOException {
         List<JsonObject> frames = new ArrayList<>();
         List<String> sent = new ArrayList<>();
-        try (TestClient alice = connect("aa-alice"); TestClient bob = connect("aa-bob")) {
+        try (TestClient alice = TestClient.withToken(Deployments.chat(base, null), "aa-alice", List.of()); TestClient bob = TestClient.withToken(Deployments.chat(base, null), "aa-bob", List.of())) {
             String[] script = {
                     "{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"j\"}",
                     "{\"type\":\"message\",\"room\":\"aa-room\",\"text\":\"hello\",\"ref\":\"m1\"}",

@@ -42,13 +42,11 @@ class BadInputIT {
     private int refs;
 
     private TestClient connect(String name, String room) {
-        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
-        c.expect("welcome");
+        TestClient c = TestClient.named(base, name);
         c.expect("joined");
         // Only departures matter here: drop the lobby's traffic and every presence join.
         c.ignore(f -> "lobby".equals(f.getString("room", null)) || "join".equals(f.getString("event", null)));
-        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
-        c.expect("joined");
+        c.join(room);
         return c;
     }
 
@@ -96,11 +94,8 @@ class BadInputIT {
 
     @Test
     void jsonThatIsNotAnObjectIsAPlainMessageToTheDefaultRoom() {
-        try (TestClient sender = TestClient.connect(Deployments.chat(base, "name=nj-send"), "chat");
-             TestClient watcher = TestClient.connect(Deployments.chat(base, "name=nj-watch"), "chat")) {
-            sender.expect("welcome");
+        try (TestClient sender = TestClient.named(base, "nj-send"); TestClient watcher = TestClient.named(base, "nj-watch")) {
             sender.expect("joined");
-            watcher.expect("welcome");
             watcher.expect("joined");
             watcher.ignore(f -> "presence".equals(f.getString("type")));
             for (String text : List.of("[1,2]", "\"just a string\"", "42", "null", "[{\"type\":\"ping\"}]")) {

@@ -42,18 +42,10 @@ class ConversationIT {
      * lobby from then on (other tests' clients come and go there).
      */
     private TestClient connect(String name) {
-        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
-        assertEquals(name, c.expect("welcome").getString("user"));
-        assertEquals("lobby", c.expect("joined").getString("room"));
+        TestClient c = TestClient.named(base, name);
+        assertEquals(name, c.welcome().getString("user"));
+        c.expectJoined("lobby");
         return c.ignore(f -> "presence".equals(f.getString("type", null)) && "lobby".equals(f.getString("room", null)));
-    }
-
-    /** Joins a room and returns the joined frame. */
-    private static JsonObject join(TestClient c, String room) {
-        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
-        JsonObject joined = c.expect("joined");
-        assertEquals(room, joined.getString("room"));
-        return joined;
     }
 
     /** Round-trips a ping: every frame queued for {@code c} before it has then been received. */
@@ -68,8 +60,8 @@ class ConversationIT {
 
     @Test
     void aConnectionIsWelcomedThenJoinedToTheDefaultRoom() {
-        try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=alice"), "chat")) {
-            JsonObject welcome = alice.expect("welcome");
+        try (TestClient alice = TestClient.named(base, "alice")) {
+            JsonObject welcome = alice.welcome();
             assertEquals("alice", welcome.getString("user"));
             assertEquals(1, welcome.getInt("protocol"));
             assertEquals(List.of("lobby"), strings(welcome, "rooms"));
@@ -95,12 +87,12 @@ class ConversationIT {
     @Test
     void joiningAnswersMembersAndTellsTheOthers() {
         try (TestClient alice = connect("j-alice"); TestClient bob = connect("j-bob")) {
-            JsonObject aliceJoined = join(alice, "j-room");
+            JsonObject aliceJoined = alice.join("j-room");
             assertEquals(List.of("j-alice"), strings(aliceJoined, "members"));
             assertEquals(0, aliceJoined.getJsonArray("history").size());
             assertFalse(aliceJoined.getString("epoch").isEmpty());
 
-            assertEquals(List.of("j-alice", "j-bob"), strings(join(bob, "j-room"), "members"));
+            assertEquals(List.of("j-alice", "j-bob"), strings(bob.join("j-room"), "members"));
             JsonObject presence = alice.expect("presence");
             assertEquals("j-room", presence.getString("room"));
             assertEquals("j-bob", presence.getString("user"));
@@ -111,11 +103,11 @@ class ConversationIT {
     @Test
     void aSecondTabJoinsSilentlyAndOnlyTheLastTabToLeaveIsAnnounced() {
         try (TestClient bob = connect("t-bob"); TestClient tab1 = connect("t-alice")) {
-            join(bob, "t-room");
-            join(tab1, "t-room");
+            bob.join("t-room");
+            tab1.join("t-room");
             assertEquals("join", bob.expect("presence").getString("event"));
             try (TestClient tab2 = connect("t-alice")) {
-                JsonObject joined = join(tab2, "t-room");
+                JsonObject joined = tab2.join("t-room");
                 assertEquals(List.of("t-alice", "t-bob"), strings(joined, "members"));
                 barrier(bob); // nothing came before the pong: no presence for the second tab
 
@@ -136,10 +128,10 @@ class ConversationIT {
     @Test
     void joiningARoomAgainIsHarmlessAndAnsweredAgain() {
         try (TestClient alice = connect("r-alice"); TestClient bob = connect("r-bob")) {
-            join(bob, "r-room");
-            join(alice, "r-room");
+            bob.join("r-room");
+            alice.join("r-room");
             assertEquals("join", bob.expect("presence").getString("event"));
-            assertEquals(List.of("r-alice", "r-bob"), strings(join(alice, "r-room"), "members"));
+            assertEquals(List.of("r-alice", "r-bob"), strings(alice.join("r-room"), "members"));
             barrier(bob); // no second presence
             alice.send("{\"type\":\"message\",\"room\":\"r-room\",\"text\":\"once\"}");
             assertEquals("once", alice.expect("message").getString("text"));
@@ -162,8 +154,8 @@ class ConversationIT {
     @Test
     void aMessageReachesEveryMemberWithItsSeqAndTheSenderGetsAnAck() {
         try (TestClient alice = connect("m-alice"); TestClient bob = connect("m-bob"); TestClient carol = connect("m-carol")) {
-            join(alice, "m-room");
-            join(bob, "m-room");
+            alice.join("m-room");
+            bob.join("m-room");
             assertEquals("m-bob", alice.expect("presence").getString("user"));
 
             alice.send("{\"type\":\"message\",\"room\":\"m-room\",\"text\":\"hi\",\"ref\":\"c-1\"}");
@@ -192,9 +184,9 @@ class ConversationIT {
     @Test
     void typingReachesOnlyTheOtherMembersAtMostOnceInTwoSeconds() {
         try (TestClient alice = connect("y-alice"); TestClient alice2 = connect("y-alice"); TestClient bob = connect("y-bob")) {
-            join(alice, "y-room");
-            join(alice2, "y-room");
-            join(bob, "y-room");
+            alice.join("y-room");
+            alice2.join("y-room");
+            bob.join("y-room");
             assertEquals("y-bob", alice.expect("presence").getString("user"));
             assertEquals("y-bob", alice2.expect("presence").getString("user"));
             for (int i = 0; i < 3; i++) {
@@ -240,8 +232,7 @@ class ConversationIT {
             JsonObject ack = alice.expect("ack");
             assertEquals("c-3", ack.getString("ref"));
             assertEquals("o-later", ack.getString("to"));
-            try (TestClient later = TestClient.connect(Deployments.chat(base, "name=o-later"), "chat")) {
-                later.expect("welcome");
+            try (TestClient later = TestClient.named(base, "o-later")) {
                 JsonObject held = later.await("direct");
                 assertEquals("o-alice", held.getString("from"));
                 assertEquals("hello?", held.getString("text"));
@@ -253,7 +244,7 @@ class ConversationIT {
     @Test
     void historyPagesBackOldestFirstAndOnlyForMembers() {
         try (TestClient alice = connect("h-alice"); TestClient bob = connect("h-bob")) {
-            join(alice, "h-room");
+            alice.join("h-room");
             long first = 0;
             for (int i = 1; i <= 5; i++) {
                 alice.send("{\"type\":\"message\",\"room\":\"h-room\",\"text\":\"m" + i + "\"}");
@@ -274,7 +265,7 @@ class ConversationIT {
             assertEquals("not_member", refused.getString("code"));
             assertEquals("h2", refused.getString("ref"));
 
-            JsonObject joined = join(bob, "h-room");
+            JsonObject joined = bob.join("h-room");
             assertEquals(List.of("m1", "m2", "m3", "m4", "m5"), texts(joined, "history"));
         }
     }
@@ -282,9 +273,9 @@ class ConversationIT {
     @Test
     void roomsListsEveryRoomWithItsNumberOfUsers() {
         try (TestClient alice = connect("l-alice"); TestClient alice2 = connect("l-alice"); TestClient bob = connect("l-bob")) {
-            join(alice, "l-room");
-            join(alice2, "l-room");
-            join(bob, "l-room");
+            alice.join("l-room");
+            alice2.join("l-room");
+            bob.join("l-room");
             bob.send("{\"type\":\"rooms\",\"ref\":\"q\"}");
             JsonObject rooms = bob.expect("rooms");
             assertEquals("q", rooms.getString("ref"));
@@ -299,9 +290,9 @@ class ConversationIT {
     @Test
     void aClientThatClosesNormallyGets1000BackAndLeavesItsRooms() {
         try (TestClient bob = connect("z-bob")) {
-            join(bob, "z-room");
+            bob.join("z-room");
             TestClient alice = connect("z-alice");
-            join(alice, "z-room");
+            alice.join("z-room");
             assertEquals("join", bob.expect("presence").getString("event"));
             assertEquals(1000, alice.closeNormally(TestClient.WAIT).code());
             JsonObject gone = bob.expect("presence");

@@ -66,7 +66,7 @@ class DatabaseOutageIT {
     @Order(1)
     void parleyStartsWithItsDatabaseDownAndAcceptsSendsOnceItIsUp() {
         server.awaitLog(line -> line.contains("history database not reachable yet"), LONG);
-        try (TestClient alice = connect("early")) {
+        try (TestClient alice = TestClient.welcomed(server.chat("name=early"))) {
             join(alice, "early", null, null);
             alice.send(post("early", "first", "e-1"));
             JsonObject refused = awaitAnswer(alice, "e-1");
@@ -105,7 +105,7 @@ class DatabaseOutageIT {
     @Order(2)
     void sendsAreRefusedWhileTheDatabaseIsDownAndAcceptedAgainWhenItIsBack() {
         String room = "outage";
-        try (TestClient alice = connect("alice"); TestClient bob = connect("bob")) {
+        try (TestClient alice = TestClient.welcomed(server.chat("name=alice")); TestClient bob = TestClient.welcomed(server.chat("name=bob"))) {
             join(bob, room, null, null);
             join(alice, room, null, null);
             Map<String, Long> acked = new HashMap<>(sendAndAwaitAcks(alice, room, "a-", 0, 20));
@@ -131,7 +131,7 @@ class DatabaseOutageIT {
             List<JsonObject> duringOutage = new ArrayList<>();
             JsonObject typing = bob.await(f -> "typing".equals(f.getString("type", null)), LONG, duringOutage);
             assertEquals("alice", typing.getString("from"));
-            try (TestClient carol = connect("carol")) {
+            try (TestClient carol = TestClient.welcomed(server.chat("name=carol"))) {
                 JsonObject joined = join(carol, room, null, null);
                 assertTrue(joined.getBoolean("truncated", false), "history could not be read: the join says so");
                 assertTrue(joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString.class).stream()
@@ -167,7 +167,7 @@ class DatabaseOutageIT {
                     "bob saw each message accepted after the outage once, in order");
         }
 
-        try (TestClient dan = connect("dan")) {
+        try (TestClient dan = TestClient.welcomed(server.chat("name=dan"))) {
             JsonObject joined = join(dan, room, 0L, null);
             List<String> stored = joined.getJsonArray("history").getValuesAs(JsonObject.class).stream()
                     .map(m -> m.getString("ref")).toList();
@@ -178,11 +178,5 @@ class DatabaseOutageIT {
 
     private static List<String> refsOfMessages(List<JsonObject> frames, String room) {
         return frames.stream().filter(f -> isMessage(f, room)).map(f -> f.getString("ref")).toList();
-    }
-
-    private TestClient connect(String user) {
-        TestClient c = TestClient.connect(server.chat("name=" + user), "chat");
-        c.expect("welcome");
-        return c;
     }
 }

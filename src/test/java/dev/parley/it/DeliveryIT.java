@@ -39,11 +39,8 @@ class DeliveryIT {
     URL base;
 
     private TestClient member(String name, String room) {
-        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
-        c.expect("welcome");
-        c.ignore(f -> "presence".equals(f.getString("type", null)));
-        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
-        c.expect("joined");
+        TestClient c = TestClient.named(base, name).ignore(f -> "presence".equals(f.getString("type", null)));
+        c.join(room);
         return c;
     }
 

@@ -33,12 +33,12 @@ class DirectRuleIT {
 
     @Test
     void aLeaveOfARoomNeverJoinedNeitherOpensDirectMessagesNorTellsWhoWasThere() {
-        try (TestClient boss = connect("boss")) {
+        try (TestClient boss = TestClient.named(base, "boss")) {
             boss.send("{\"type\":\"join\",\"room\":\"board-x\",\"ref\":\"j\"}");
             boss.expect("joined");
             boss.closeNormally(TestClient.WAIT);
         }
-        try (TestClient eve = connect("eve")) {
+        try (TestClient eve = TestClient.named(base, "eve")) {
             eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi\",\"ref\":\"d1\"}");
             assertError(eve.expect("error"), "forbidden", "d1");
             eve.send("{\"type\":\"leave\",\"room\":\"board-x\",\"ref\":\"l1\"}");
@@ -50,12 +50,12 @@ class DirectRuleIT {
 
     @Test
     void aRoomBothReallyWereInStillLetsThemWrite() {
-        try (TestClient chief = connect("chief")) {
+        try (TestClient chief = TestClient.named(base, "chief")) {
             chief.send("{\"type\":\"join\",\"room\":\"board-y\",\"ref\":\"j\"}");
             chief.expect("joined");
             chief.closeNormally(TestClient.WAIT);
         }
-        try (TestClient fay = connect("fay")) {
+        try (TestClient fay = TestClient.named(base, "fay")) {
             fay.send("{\"type\":\"join\",\"room\":\"board-y\",\"ref\":\"j\"}");
             fay.expect("joined");
             fay.send("{\"type\":\"leave\",\"room\":\"board-y\",\"ref\":\"l\"}");
@@ -64,12 +64,6 @@ class DirectRuleIT {
             fay.expect("direct");
             assertEquals("d", fay.expect("ack").getString("ref"));
         }
-    }
-
-    private TestClient connect(String name) {
-        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
-        c.expect("welcome");
-        return c;
     }
 
     private static void assertError(JsonObject error, String code, String ref) {

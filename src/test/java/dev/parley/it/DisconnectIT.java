@@ -134,9 +134,9 @@ class DisconnectIT {
         ServerStatus status = new ServerStatus(base);
         String text = "w".repeat(3900);
         List<TestClient> writers = new ArrayList<>();
-        try (TestClient slow = TestClient.inRoom(Deployments.chat(base, "name=rs-slow"), "resume")) {
+        try (TestClient slow = TestClient.inRoom(base, "rs-slow", "resume")) {
             for (int w = 0; w < 8; w++) {
-                TestClient writer = TestClient.inRoom(Deployments.chat(base, "name=rs-w" + w), "resume");
+                TestClient writer = TestClient.inRoom(base, "rs-w" + w, "resume");
                 writer.ignore(f -> !"ack".equals(f.getString("type", null)));
                 writers.add(writer);
             }

@@ -36,8 +36,7 @@ class FaultIT {
     URL base;
 
     private TestClient connect(String name) {
-        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + name), "chat");
-        c.expect("welcome");
+        TestClient c = TestClient.named(base, name);
         c.expect("joined");
         return c.ignore(f -> "presence".equals(f.getString("type", null)));
     }

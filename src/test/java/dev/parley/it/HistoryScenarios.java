@@ -76,8 +76,7 @@ abstract class HistoryScenarios {
                 assertEquals("welcome", dave.next().getString("type"), "welcome comes first");
                 assertEquals(List.of("dm-1", "dm-2", "dm-3"), texts(awaitDirects(dave, 3)));
             }
-            try (TestClient dave = TestClient.connect(server.chat("name=dave1"), "chat")) {
-                dave.expect("welcome");
+            try (TestClient dave = connect("dave1")) {
                 alice.send(direct("dave1", "dm-4", "d-4"));
                 assertEquals("ack", awaitAnswer(alice, "d-4").getString("type"));
                 // Had the first three come again, they would arrive before the fourth.
@@ -207,16 +206,13 @@ abstract class HistoryScenarios {
 
     /** Connects as {@code user} (joining the default room, where the others are) and goes offline again. */
     void visitDefaultRoom(String user) {
-        try (TestClient visitor = TestClient.connect(server.chat("name=" + user), "chat")) {
-            visitor.expect("welcome");
+        try (TestClient visitor = connect(user)) {
             visitor.expect("joined");
         }
     }
 
     TestClient connect(String user) {
-        TestClient c = TestClient.connect(server.chat("name=" + user), "chat");
-        c.expect("welcome");
-        return c;
+        return TestClient.welcomed(server.chat("name=" + user));
     }
 
     static JsonObject join(TestClient c, String room, Long since, String epoch) {

@@ -83,7 +83,7 @@ class SecurityIT {
 
     @Test
     void aValidTokenInTheSubprotocolNamesTheUserAndTheServerStillSelectsChat() {
-        TestClient alice = track(TestClient.connect(chat(null), Tokens.protocols(token("alice", List.of()))));
+        TestClient alice = track(TestClient.withToken(chat(null), "alice", List.of()));
         assertEquals("chat", alice.subprotocol());
         assertEquals("alice", alice.expect("welcome").getString("user"));
     }
@@ -136,7 +136,7 @@ class SecurityIT {
 
     @Test
     void anAuthFrameWithABadOrAnotherUsersTokenIsRefusedAndTheConnectionStays() {
-        TestClient c = track(TestClient.connect(chat(null), Tokens.protocols(token("gina", List.of()))));
+        TestClient c = track(TestClient.withToken(chat(null), "gina", List.of()));
         c.expect("welcome");
         c.send("{\"type\":\"auth\",\"token\":\"" + token("root", List.of()) + "\",\"ref\":\"a1\"}");
         assertError(c.expect("error"), "unauthorized", "a1");
@@ -157,7 +157,7 @@ class SecurityIT {
             for (int i = 0; i < n; i++) {
                 String user = "par" + i;
                 users.add(pool.submit(() -> {
-                    try (TestClient c = TestClient.connect(chat(null), Tokens.protocols(token(user, List.of())))) {
+                    try (TestClient c = TestClient.withToken(chat(null), user, List.of())) {
                         return c.expect("welcome").getString("user");
                     }
                 }));
@@ -230,7 +230,7 @@ class SecurityIT {
 
     @Test
     void aRefreshedTokenWithoutTheGrantLeavesThePrivateRoom() {
-        TestClient h = track(TestClient.connect(chat(null), Tokens.protocols(token("hugo", List.of("team-*")))));
+        TestClient h = track(TestClient.withToken(chat(null), "hugo", List.of("team-*")));
         h.expect("welcome");
         h.send("{\"type\":\"join\",\"room\":\"private.team-blue\",\"ref\":\"j\"}");
         h.expect("joined");
@@ -266,14 +266,14 @@ class SecurityIT {
         for (int i = 0; i < 3; i++) {
             connect("kim", List.of());
         }
-        assertRefused(TestClient.connect(chat(null), Tokens.protocols(token("kim", List.of()))), 4429, "too many connections for this user");
+        assertRefused(TestClient.withToken(chat(null), "kim", List.of()), 4429, "too many connections for this user");
     }
 
     @Test
     void connectionsOverThePerAddressLimitAreClosedWith4429() {
         TestClient.Closed refused = null;
         for (int i = 0; i <= 40 && refused == null; i++) {
-            TestClient c = track(TestClient.connect(chat(null), Tokens.protocols(token("addr" + i, List.of()))));
+            TestClient c = track(TestClient.withToken(chat(null), "addr" + i, List.of()));
             TestClient.Event first = c.nextEvent(TestClient.WAIT);
             if (first instanceof TestClient.Closed closed) {
                 refused = closed;
@@ -436,9 +436,7 @@ class SecurityIT {
     }
 
     private TestClient connect(String user, List<String> rooms) {
-        TestClient c = track(TestClient.connect(chat(null), Tokens.protocols(token(user, rooms))));
-        c.expect("welcome");
-        return c;
+        return track(TestClient.withToken(chat(null), user, rooms)).takeWelcome();
     }
 
     private TestClient track(TestClient c) {

@@ -181,7 +181,7 @@ class WebClientIT {
         ChatPage a = ChatPage.open(first, page()).signIn(alice).join(room);
         a.send("first note");
         a.send("second note");
-        try (TestClient carol = member(name("carol"), room)) {
+        try (TestClient carol = TestClient.inRoom(base, name("carol"), room)) {
             post(carol, room, "a note from carol", "c-1");
         }
         a.awaitMessages("room:" + room, "three notes", m -> m.size() == 3 && m.stream().noneMatch(Shown::pending));
@@ -200,7 +200,7 @@ class WebClientIT {
     @Test
     void olderMessagesArePagedInOnRequest() {
         String room = name("archive");
-        try (TestClient dave = member(name("dave"), room)) {
+        try (TestClient dave = TestClient.inRoom(base, name("dave"), room)) {
             for (int i = 1; i <= 70; i++) {
                 post(dave, room, "archived " + i, "a-" + i);
             }
@@ -294,7 +294,7 @@ class WebClientIT {
     void aDroppedPageReconnectsAndShowsWhatItMissedOnceInOrder() {
         String room = name("resilience");
         try (TcpProxy proxy = TcpProxy.to(base.getPort());
-             TestClient sender = member(name("sender"), room)) {
+             TestClient sender = TestClient.inRoom(base, name("sender"), room)) {
             ChatPage a = ChatPage.open(first, page(proxy)).signIn(name("alice")).join(room);
             post(sender, room, "before the drop", "b-0");
             a.awaitMessages("room:" + room, "the first message", m -> m.size() == 1);
@@ -342,7 +342,7 @@ class WebClientIT {
     void aMessageWhoseAckWasLostIsStoredAndShownOnce() {
         String room = name("inflight");
         try (TcpProxy proxy = TcpProxy.to(base.getPort());
-             TestClient observer = member(name("observer"), room)) {
+             TestClient observer = TestClient.inRoom(base, name("observer"), room)) {
             ChatPage a = ChatPage.open(first, page(proxy)).signIn(name("alice")).join(room);
             String before = a.session();
 
@@ -372,7 +372,7 @@ class WebClientIT {
     void aSilentlyDeadConnectionIsNoticedWithin30Seconds() {
         String room = name("heartbeat");
         try (TcpProxy proxy = TcpProxy.to(base.getPort());
-             TestClient sender = member(name("sender"), room)) {
+             TestClient sender = TestClient.inRoom(base, name("sender"), room)) {
             ChatPage a = ChatPage.open(first, page(proxy)).signIn(name("alice")).join(room);
             String before = a.session();
 
@@ -401,15 +401,6 @@ class WebClientIT {
 
     private static String name(String prefix) {
         return prefix + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
-    }
-
-    /** A protocol-level client (not the page) in {@code room}. */
-    private TestClient member(String user, String room) {
-        TestClient c = TestClient.connect(Deployments.chat(base, "name=" + user), "chat");
-        c.await("welcome");
-        c.send(Json.createObjectBuilder().add("type", "join").add("room", room).add("ref", "join-" + room).build().toString());
-        c.await(f -> "joined".equals(f.getString("type", null)) && room.equals(f.getString("room", null)), WAIT, null);
-        return c;
     }
 
     /** Posts a message and waits for its ack. */

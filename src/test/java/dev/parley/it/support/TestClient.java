@@ -1,11 +1,13 @@
 package dev.parley.it.support;
 
+import dev.parley.testing.Tokens;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 
 import java.io.StringReader;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
@@ -36,6 +38,9 @@ public final class TestClient implements AutoCloseable {
     /** Default wait for a frame. */
     public static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** How long the tokens of {@link #withToken} are valid. */
+    public static final Duration TOKEN_TTL = Duration.ofMinutes(10);
+
     /** Something the client saw: a text frame, a binary frame, the close, or an error. */
     public sealed interface Event {
     }
@@ -64,6 +69,7 @@ public final class TestClient implements AutoCloseable {
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final WebSocket socket;
     private final String subprotocol;
+    private volatile JsonObject welcome;
 
     private TestClient(WebSocket socket) {
         this.socket = socket;
@@ -126,15 +132,73 @@ public final class TestClient implements AutoCloseable {
     }
 
     /**
+     * Connects to {@code deployment} as user {@code name} (open mode, subprotocol {@code chat}) and takes the
+     * {@code welcome}, which {@link #welcome()} then returns; nothing after it is taken.
+     */
+    public static TestClient named(URL deployment, String name) {
+        return welcomed(Deployments.chat(deployment, "name=" + name));
+    }
+
+    /** Connects to {@code uri} with subprotocol {@code chat} and takes the {@code welcome}, as {@link #named}. */
+    public static TestClient welcomed(URI uri) {
+        return connect(uri, "chat").takeWelcome();
+    }
+
+    /**
+     * Connects offering subprotocol {@code chat} and a bearer token for {@code user} (valid for
+     * {@link #TOKEN_TTL}, granting {@code rooms}, none if null), signed with the test secret of
+     * {@link Tokens}; nothing is taken, the {@code welcome} included.
+     */
+    public static TestClient withToken(URI uri, String user, List<String> rooms) {
+        return connect(uri, Tokens.protocols(Tokens.hs256(user, TOKEN_TTL, rooms)));
+    }
+
+    /**
      * Connects with subprotocol {@code chat}, takes the {@code welcome}, joins {@code room} and returns once its
      * {@code joined} arrived; frames on the way (the default room's) are skipped.
      */
     public static TestClient inRoom(URI uri, String room) {
-        TestClient c = connect(uri, "chat");
-        c.expect("welcome");
-        c.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+        TestClient c = connect(uri, "chat").takeWelcome();
+        c.sendJoin(room);
         c.await(f -> "joined".equals(f.getString("type", null)) && room.equals(f.getString("room", null)), WAIT, null);
         return c;
+    }
+
+    /** {@link #inRoom(URI, String)} as user {@code name} (open mode) of {@code deployment}. */
+    public static TestClient inRoom(URL deployment, String name, String room) {
+        return inRoom(Deployments.chat(deployment, "name=" + name), room);
+    }
+
+    /** Takes the next frame, which must be the {@code welcome}, and keeps it for {@link #welcome()}. */
+    public TestClient takeWelcome() {
+        welcome = expect("welcome");
+        return this;
+    }
+
+    /** The {@code welcome} taken by {@link #takeWelcome()} (or a factory that calls it); fails if none was. */
+    public JsonObject welcome() {
+        JsonObject w = welcome;
+        if (w == null) {
+            throw new AssertionError("no welcome was taken");
+        }
+        return w;
+    }
+
+    /** Sends a {@code join} of {@code room} and returns its {@code joined}, which must be the next frame. */
+    public JsonObject join(String room) {
+        sendJoin(room);
+        return expectJoined(room);
+    }
+
+    /** The next frame, which must be the {@code joined} of {@code room}. */
+    public JsonObject expectJoined(String room) {
+        JsonObject joined = expect("joined");
+        assertEquals(room, joined.getString("room", null), joined::toString);
+        return joined;
+    }
+
+    private void sendJoin(String room) {
+        send(Json.createObjectBuilder().add("type", "join").add("room", room).build().toString());
     }
 
     /** The subprotocol the server selected ("" for none). */
