@@ -12,21 +12,19 @@ import dev.parley.security.Authenticator;
 import dev.parley.security.ConnectionLimiter;
 import dev.parley.security.SecuritySettings;
 import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.FakeTransport;
 import dev.parley.session.Handshake;
 import dev.parley.session.OutboundWriters;
 import dev.parley.session.Peer;
-import dev.parley.session.Transport;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 
 import java.lang.reflect.Proxy;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * The chat services wired by hand, without a container: the same classes CDI wires in the WAR, over
@@ -67,7 +65,7 @@ final class InMemoryServer implements AutoCloseable {
 
     /** Opens a connection as the endpoint would; the peer is null when it was refused (see the transport's close). */
     Connection connect(Map<String, List<String>> query, List<String> protocols) {
-        MemoryTransport t = new MemoryTransport();
+        FakeTransport t = new FakeTransport();
         Peer peer = connections.open(t, new Handshake(query, protocols, null, "127.0.0.1"));
         return new Connection(peer, t);
     }
@@ -109,49 +107,7 @@ final class InMemoryServer implements AutoCloseable {
     }
 
     /** One open connection and what it received. */
-    record Connection(Peer peer, MemoryTransport transport) {
-    }
-
-    /** A transport that keeps every frame sent to it and completes each send at once. */
-    static final class MemoryTransport implements Transport {
-        private final List<String> frames = new ArrayList<>();
-        volatile Integer closeCode;
-        volatile String closeReason;
-        /** When set, sends never complete: a client that stopped reading. */
-        volatile boolean stalled;
-
-        @Override
-        public void sendText(String text, Consumer<Throwable> done) {
-            if (stalled) {
-                return;
-            }
-            synchronized (frames) {
-                frames.add(text);
-            }
-            done.accept(null);
-        }
-
-        /** How many frames were sent so far. */
-        int count() {
-            synchronized (frames) {
-                return frames.size();
-            }
-        }
-
-        /** A copy of the frames sent from index {@code mark} on. */
-        List<String> since(int mark) {
-            synchronized (frames) {
-                return new ArrayList<>(frames.subList(mark, frames.size()));
-            }
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            if (closeCode == null) {
-                closeReason = reason;
-                closeCode = code;
-            }
-        }
+    record Connection(Peer peer, FakeTransport transport) {
     }
 
     private static ManagedExecutorService inline() {

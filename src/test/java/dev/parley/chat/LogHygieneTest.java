@@ -93,7 +93,7 @@ class LogHygieneTest {
         assertTrue(logan.peer() != null);
         // a second connection of the same user is over the limit of one
         InMemoryServer.Connection again = server.connect(Map.of(), List.of("chat", "bearer." + good));
-        assertTrue(again.peer() == null && again.transport().closeCode == 4429);
+        assertTrue(again.peer() == null && again.transport().closeCode() == 4429);
 
         // frames with the marks: messages, a refresh with each token, refused frames, then a flood
         send(logan, "{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"" + SECRET_TEXT + "\",\"ref\":\"m\"}");
@@ -103,7 +103,7 @@ class LogHygieneTest {
         send(logan, "{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"" + SECRET_TEXT + "\",\"ref\":" + SECRET_TEXT + "}");
         send(logan, "{\"type\":\"" + SECRET_TEXT + "\"}");
         send(logan, SECRET_TEXT + " plain text");
-        for (int i = 0; i < 50 && logan.transport().closeCode == null; i++) {
+        for (int i = 0; i < 50 && logan.transport().closeCode() == null; i++) {
             send(logan, "{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"" + SECRET_TEXT + i + "\"}");
         }
         server.flush();
@@ -112,7 +112,7 @@ class LogHygieneTest {
         InMemoryServer.Connection slow = server.connect(Map.of(), List.of("chat", "bearer." + Tokens.hs256("sloane", Duration.ofHours(1), List.of())));
         InMemoryServer.Connection writer = server.connect(Map.of(), List.of("chat", "bearer." + Tokens.hs256("wren", Duration.ofHours(1), List.of())));
         assertTrue(slow.peer() != null && writer.peer() != null);
-        slow.transport().stalled = true;
+        slow.transport().stall();
         for (int i = 0; i < 3; i++) {
             send(writer, "{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"" + SECRET_TEXT + "x".repeat(800) + "\"}");
         }
@@ -120,7 +120,7 @@ class LogHygieneTest {
         // closing (its close frame waits for the frame in flight, which this reader never takes)
         assertTrue(slow.peer().isClosed(), "the slow consumer was not closed");
 
-        assertTrue(logan.transport().closeCode != null, "the flood was not closed; the rate-limit log path was not taken");
+        assertTrue(logan.transport().closeCode() != null, "the flood was not closed; the rate-limit log path was not taken");
         List<String> lines;
         synchronized (logged) {
             lines = List.copyOf(logged);

@@ -57,7 +57,7 @@ class ProtocolFuzzTest {
 
     @Property(seed = "20261121", shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE)
     void everyFrameGetsAFrameOrACloseAndNothingEscapes(@ForAll("frames") String frame) throws Exception {
-        if (me.peer() == null || me.transport().closeCode != null) {
+        if (me.peer() == null || me.transport().closeCode() != null) {
             me = connect("fuzzer");
         }
         int mark = me.transport().count();
@@ -80,7 +80,7 @@ class ProtocolFuzzTest {
         for (String a : answers) {
             assertFalse(a.contains("\"code\":\"internal\""), () -> "internal error for " + frame + ": " + a);
         }
-        boolean answered = !answers.isEmpty() || me.transport().closeCode != null;
+        boolean answered = !answers.isEmpty() || me.transport().closeCode() != null;
         boolean finalSilent = silentByProtocol;
         assertTrue(answered || finalSilent, () -> "no answer to " + frame);
     }
@@ -93,7 +93,7 @@ class ProtocolFuzzTest {
     private InMemoryServer.Connection connect(String user) {
         String token = Tokens.hs256(user, Duration.ofHours(1), List.of("team-*"));
         InMemoryServer.Connection c = server.connect(Map.of(), List.of("chat", "bearer." + token));
-        assertTrue(c.peer() != null, () -> "refused: " + c.transport().closeCode + " " + c.transport().closeReason);
+        assertTrue(c.peer() != null, () -> "refused: " + c.transport().closeCode() + " " + c.transport().closeReason());
         return c;
     }
 }

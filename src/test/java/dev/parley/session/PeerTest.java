@@ -30,7 +30,7 @@ class PeerTest {
         t.completeNext(null);
         assertEquals(CloseCodes.GOING_AWAY, t.closeCode());
         p.close(CloseCodes.TOO_MANY, "again");
-        assertEquals(CloseCodes.GOING_AWAY, t.closeCode(), "only the first close counts");
+        assertEquals(List.of(new FakeTransport.Close(CloseCodes.GOING_AWAY, "bye")), t.closes(), "only the first close counts");
         assertEquals(List.of("{\"type\":\"pong\",\"ref\":\"1\"}"), t.sent(), "the second pong was dropped");
     }
 
@@ -92,47 +92,17 @@ class PeerTest {
 
     @Test
     void aSlowConsumersCloseFrameWaitsUntilTheClientHasReadWhatWasSentBeforeIt() {
-        PingingTransport t = new PingingTransport();
+        FakeTransport t = new FakeTransport().manual().pinging();
         Peer p = peer(t, 100, Duration.ofMinutes(1));
         for (int i = 0; i < 10; i++) {
             p.send(new ServerFrame.Pong("frame-" + i));
         }
         t.completeNext(null);
-        assertEquals(1, t.pings.size(), "a ping follows the last frame handed to the socket");
+        assertEquals(1, t.pings().size(), "a ping follows the last frame handed to the socket");
         assertNull(t.closeCode(), "no close frame while the client has not read up to the ping");
         p.ponged(java.nio.ByteBuffer.wrap(new byte[0]));
         assertNull(t.closeCode(), "a heartbeat pong is not the answer to the drain ping");
-        p.ponged(java.nio.ByteBuffer.wrap(t.pings.get(0)));
+        p.ponged(java.nio.ByteBuffer.wrap(t.pings().get(0)));
         assertEquals(CloseCodes.SLOW_CONSUMER, t.closeCode());
-    }
-
-    /** A manual transport that also sends pings. */
-    private static final class PingingTransport implements Transport {
-        final FakeTransport frames = new FakeTransport().manual();
-        final List<byte[]> pings = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public void sendText(String text, java.util.function.Consumer<Throwable> done) {
-            frames.sendText(text, done);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            frames.close(code, reason);
-        }
-
-        @Override
-        public boolean ping(byte[] payload) {
-            pings.add(payload);
-            return true;
-        }
-
-        void completeNext(Throwable failure) {
-            frames.completeNext(failure);
-        }
-
-        Integer closeCode() {
-            return frames.closeCode();
-        }
     }
 }
