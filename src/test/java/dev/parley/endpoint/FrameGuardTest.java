@@ -1,6 +1,7 @@
 package dev.parley.endpoint;
 
 import dev.parley.protocol.CloseCodes;
+import dev.parley.testing.WireFrames;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -16,28 +17,9 @@ class FrameGuardTest {
 
     private static final int LIMIT = 100;
 
-    /** The bytes of one client frame: header, a zero mask when masked, then {@code payload} bytes of 'x'. */
+    /** The bytes of one client frame claiming {@code claimed} bytes, then {@code payload} bytes of 'x'. */
     private static byte[] frame(boolean fin, int opcode, long claimed, int payload, boolean masked) {
-        ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write((fin ? 0x80 : 0) | opcode);
-        int m = masked ? 0x80 : 0;
-        if (claimed >= 0 && claimed < 126) {
-            f.write(m | (int) claimed);
-        } else if (claimed >= 0 && claimed <= 0xffff) {
-            f.write(m | 126);
-            f.write((int) (claimed >> 8) & 0xff);
-            f.write((int) claimed & 0xff);
-        } else {
-            f.write(m | 127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                f.write((int) (claimed >>> shift) & 0xff);
-            }
-        }
-        if (masked) {
-            f.writeBytes(new byte[4]);
-        }
-        f.writeBytes("x".repeat(payload).getBytes());
-        return f.toByteArray();
+        return WireFrames.claiming(fin, opcode, claimed, payload, masked);
     }
 
     private static byte[] frame(boolean fin, int opcode, int length) {

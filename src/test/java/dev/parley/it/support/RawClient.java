@@ -1,5 +1,7 @@
 package dev.parley.it.support;
 
+import dev.parley.testing.WireFrames;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -181,11 +183,7 @@ public final class RawClient implements AutoCloseable {
      * {@code some} of them: the server is left waiting for the rest.
      */
     public void sendHeaderClaiming(boolean fin, int opcode, long claimedLength, int some) {
-        ByteArrayOutputStream f = new ByteArrayOutputStream();
-        header(f, fin, opcode, claimedLength, true);
-        f.writeBytes(new byte[4]); // a zero mask: the payload bytes go out as they are
-        f.writeBytes("x".repeat(some).getBytes(StandardCharsets.US_ASCII));
-        write(f.toByteArray());
+        write(WireFrames.claiming(fin, opcode, claimedLength, some, true));
     }
 
     /**
@@ -221,7 +219,7 @@ public final class RawClient implements AutoCloseable {
 
     private static byte[] frame(boolean fin, int opcode, byte[] data, boolean masked) {
         ByteArrayOutputStream f = new ByteArrayOutputStream(data.length + 14);
-        header(f, fin, opcode, data.length, masked);
+        WireFrames.header(f, fin, opcode, data.length, masked);
         if (!masked) {
             f.writeBytes(data);
             return f.toByteArray();
@@ -235,24 +233,6 @@ public final class RawClient implements AutoCloseable {
         }
         f.writeBytes(payload);
         return f.toByteArray();
-    }
-
-    /** The first bytes of a frame, up to the mask: FIN and opcode, the mask bit and the payload length. */
-    private static void header(ByteArrayOutputStream f, boolean fin, int opcode, long length, boolean masked) {
-        f.write((fin ? 0x80 : 0) | opcode);
-        int maskBit = masked ? 0x80 : 0;
-        if (length < 126) {
-            f.write(maskBit | (int) length);
-        } else if (length <= 0xffff) {
-            f.write(maskBit | 126);
-            f.write((int) (length >> 8) & 0xff);
-            f.write((int) length & 0xff);
-        } else {
-            f.write(maskBit | 127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                f.write((int) (length >> shift) & 0xff);
-            }
-        }
     }
 
     private void write(byte[] bytes) {
