@@ -2,7 +2,6 @@ package dev.parley.it;
 
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TestClient;
-import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -40,11 +39,11 @@ class DirectRuleIT {
         }
         try (TestClient eve = TestClient.named(base, "eve")) {
             eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi\",\"ref\":\"d1\"}");
-            assertError(eve.expect("error"), "forbidden", "d1");
+            eve.expectError("forbidden", "d1");
             eve.send("{\"type\":\"leave\",\"room\":\"board-x\",\"ref\":\"l1\"}");
-            assertError(eve.expect("error"), "not_member", "l1");
+            eve.expectError("not_member", "l1");
             eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi again\",\"ref\":\"d2\"}");
-            assertError(eve.expect("error"), "forbidden", "d2");
+            eve.expectError("forbidden", "d2");
         }
     }
 
@@ -64,10 +63,5 @@ class DirectRuleIT {
             fay.expect("direct");
             assertEquals("d", fay.expect("ack").getString("ref"));
         }
-    }
-
-    private static void assertError(JsonObject error, String code, String ref) {
-        assertEquals(code, error.getString("code"), error::toString);
-        assertEquals(ref, error.getString("ref", null), error::toString);
     }
 }

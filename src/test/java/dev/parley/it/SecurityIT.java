@@ -139,9 +139,9 @@ class SecurityIT {
         TestClient c = track(TestClient.withToken(chat(null), "gina", List.of()));
         c.expect("welcome");
         c.send("{\"type\":\"auth\",\"token\":\"" + token("root", List.of()) + "\",\"ref\":\"a1\"}");
-        assertError(c.expect("error"), "unauthorized", "a1");
+        c.expectError("unauthorized", "a1");
         c.send("{\"type\":\"auth\",\"token\":\"garbage\",\"ref\":\"a2\"}");
-        assertError(c.expect("error"), "unauthorized", "a2");
+        c.expectError("unauthorized", "a2");
         c.send("{\"type\":\"ping\",\"ref\":\"p\"}");
         c.expect("pong");
     }
@@ -190,17 +190,17 @@ class SecurityIT {
 
         // mallory tries every way the protocol offers
         mallory.send("{\"type\":\"join\",\"room\":\"private.team-red\",\"ref\":\"x1\"}");
-        assertError(mallory.expect("error"), "forbidden", "x1");
+        mallory.expectError("forbidden", "x1");
         mallory.send("{\"type\":\"join\",\"room\":\"private.team-red\",\"since\":0,\"ref\":\"x2\"}");
-        assertError(mallory.expect("error"), "forbidden", "x2");
+        mallory.expectError("forbidden", "x2");
         mallory.send("{\"type\":\"history\",\"room\":\"private.team-red\",\"ref\":\"x3\"}");
-        assertError(mallory.expect("error"), "not_member", "x3");
+        mallory.expectError("not_member", "x3");
         mallory.send("{\"type\":\"typing\",\"room\":\"private.team-red\",\"ref\":\"x4\"}");
-        assertError(mallory.expect("error"), "not_member", "x4");
+        mallory.expectError("not_member", "x4");
         mallory.send("{\"type\":\"message\",\"room\":\"private.team-red\",\"text\":\"let me in\",\"ref\":\"x5\"}");
-        assertError(mallory.expect("error"), "not_member", "x5");
+        mallory.expectError("not_member", "x5");
         mallory.send("{\"type\":\"direct\",\"to\":\"alice\",\"text\":\"what is the plan?\",\"ref\":\"x6\"}");
-        assertError(mallory.expect("error"), "forbidden", "x6");
+        mallory.expectError("forbidden", "x6");
         mallory.send("private.team-red: hello?");
         assertEquals("not_member", mallory.expect("error").getString("code"));
         mallory.send("{\"type\":\"rooms\",\"ref\":\"x7\"}");
@@ -210,7 +210,7 @@ class SecurityIT {
         mallory.send("{\"type\":\"join\",\"room\":\"private.other-1\",\"ref\":\"x8\"}");
         mallory.expect("joined");
         mallory.send("{\"type\":\"join\",\"room\":\"private.team-red-other\",\"ref\":\"x9\"}");
-        assertError(mallory.expect("error"), "forbidden", "x9");
+        mallory.expectError("forbidden", "x9");
 
         // the room goes on while mallory watches: messages, typing, presence
         alice.send("{\"type\":\"typing\",\"room\":\"private.team-red\"}");
@@ -239,7 +239,7 @@ class SecurityIT {
         assertEquals("private.team-blue", left.getString("room"));
         h.expect("authenticated");
         h.send("{\"type\":\"message\",\"room\":\"private.team-blue\",\"text\":\"x\",\"ref\":\"m\"}");
-        assertError(h.expect("error"), "not_member", "m");
+        h.expectError("not_member", "m");
     }
 
     // ------------------------------------------------------------------ origins
@@ -292,7 +292,7 @@ class SecurityIT {
             c.expect("joined");
         }
         c.send("{\"type\":\"join\",\"room\":\"r5\",\"ref\":\"j5\"}");
-        assertError(c.expect("error"), "invalid", "j5");
+        c.expectError("invalid", "j5");
         c.send("{\"type\":\"leave\",\"room\":\"r1\"}");
         c.expect("left");
         c.send("{\"type\":\"join\",\"room\":\"r5\",\"ref\":\"j5b\"}");
@@ -308,7 +308,7 @@ class SecurityIT {
         }
         TestClient fourth = connect("m4", List.of());
         fourth.send("{\"type\":\"join\",\"room\":\"small\",\"ref\":\"j\"}");
-        assertError(fourth.expect("error"), "room_full", "j");
+        fourth.expectError("room_full", "j");
         TestClient secondTab = connect("m1", List.of());
         secondTab.send("{\"type\":\"join\",\"room\":\"small\"}");
         secondTab.expect("joined");
@@ -360,7 +360,7 @@ class SecurityIT {
         c.send("{\"type\":\"join\",\"room\":\"words\"}");
         c.expect("joined");
         c.send("{\"type\":\"message\",\"room\":\"words\",\"text\":\"" + "x".repeat(4001) + "\",\"ref\":\"long\"}");
-        assertError(c.expect("error"), "too_long", "long");
+        c.expectError("too_long", "long");
         c.send("x".repeat(70 * 1024));
         assertEquals(1009, c.awaitClose(TestClient.WAIT).code());
     }
@@ -405,11 +405,11 @@ class SecurityIT {
 
         TestClient eve = connect("eve", List.of());
         eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi\",\"ref\":\"d1\"}");
-        assertError(eve.expect("error"), "forbidden", "d1");
+        eve.expectError("forbidden", "d1");
         eve.send("{\"type\":\"leave\",\"room\":\"private.board-X\",\"ref\":\"l1\"}");
-        assertError(eve.expect("error"), "not_member", "l1");
+        eve.expectError("not_member", "l1");
         eve.send("{\"type\":\"direct\",\"to\":\"boss\",\"text\":\"hi again\",\"ref\":\"d2\"}");
-        assertError(eve.expect("error"), "forbidden", "d2");
+        eve.expectError("forbidden", "d2");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -448,11 +448,6 @@ class SecurityIT {
         track(c);
         TestClient.Event first = c.nextEvent(TestClient.WAIT);
         assertEquals(new TestClient.Closed(code, reason), first);
-    }
-
-    private static void assertError(JsonObject error, String code, String ref) {
-        assertEquals(code, error.getString("code"), error::toString);
-        assertEquals(ref, error.getString("ref", null), error::toString);
     }
 
 }

@@ -269,6 +269,14 @@ public final class TestClient implements AutoCloseable {
         return frame;
     }
 
+    /** The next frame, which must be an {@code error} with {@code code} and {@code ref} (null for none). */
+    public JsonObject expectError(String code, String ref) {
+        JsonObject error = expect("error");
+        assertEquals(code, error.getString("code"), error::toString);
+        assertEquals(ref, error.getString("ref", null), error::toString);
+        return error;
+    }
+
     /**
      * Takes frames until one matches, within {@code timeout}; returns it. Frames skipped on the way are
      * kept in {@code skipped} when it is not null.
