@@ -3,8 +3,8 @@ package dev.parley.endpoint;
 import dev.parley.chat.ChatService;
 import dev.parley.config.Settings;
 import dev.parley.protocol.ClientFrame;
-import dev.parley.protocol.ClientFrameDecoder;
 import dev.parley.protocol.CloseCodes;
+import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.FrameRejected;
 import dev.parley.security.ConnectionLimiter;
 import dev.parley.security.OriginPolicy;
@@ -31,8 +31,7 @@ import java.util.logging.Logger;
  * The chat WebSocket at {@code /chat}. One instance per connection, never called by two threads at once:
  * it turns container callbacks into calls on {@link ChatService} and holds nothing but its {@link Peer}.
  */
-@ServerEndpoint(value = "/chat", subprotocols = "chat", decoders = ClientFrameDecoder.class,
-        configurator = HandshakeConfigurator.class)
+@ServerEndpoint(value = "/chat", subprotocols = "chat", configurator = HandshakeConfigurator.class)
 public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
@@ -74,11 +73,45 @@ public class ChatEndpoint {
         }
     }
 
+    /**
+     * A text frame. Its size is checked here as well as by the container: WildFly (Undertow) ignores
+     * {@code setMaxTextMessageBufferSize} for a whole frame and delivers it, so an oversized frame closes with
+     * 1009 on every server.
+     */
     @OnMessage
-    public void frame(ClientFrame frame) {
-        if (peer != null) {
-            chat.handle(peer, frame);
+    public void frame(String text) {
+        if (peer == null) {
+            return;
         }
+        if (exceeds(text, settings.maxFrameBytes())) {
+            peer.close(CloseCodes.TOO_BIG, "frame larger than " + settings.maxFrameBytes() + " bytes");
+            return;
+        }
+        ClientFrame frame;
+        try {
+            frame = FrameCodec.shared().decode(text);
+        } catch (FrameRejected rejected) {
+            chat.reject(peer, rejected);
+            return;
+        }
+        chat.handle(peer, frame);
+    }
+
+    /** Whether the text's UTF-8 encoding is longer than the limit, counted without encoding it. */
+    static boolean exceeds(String text, int maxBytes) {
+        int length = text.length();
+        if (length > maxBytes) {
+            return true;
+        }
+        if ((long) length * 3 <= maxBytes) {
+            return false; // a UTF-16 unit never takes more than three bytes
+        }
+        long bytes = 0;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair is 4
+        }
+        return bytes > maxBytes;
     }
 
     @OnMessage

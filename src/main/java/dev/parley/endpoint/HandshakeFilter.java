@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 
 /**
  * Runs on the HTTP request that asks to become the chat WebSocket, before the container upgrades it:
- * refuses a page from a foreign Origin with HTTP 403 (no connection at all), and passes the client's address,
+ * refuses a page from a foreign Origin with HTTP 403 (no connection at all) and an absurdly long query with
+ * HTTP 414, and passes the client's address,
  * which the standard {@code HandshakeRequest} does not carry, to the handshake as a header of its own (any
  * such header the client sent is removed first, so it cannot be forged). This works where the container's
  * upgrade runs as a filter mapped after the application's (Tyrus on Payara and GlassFish, Tomcat's WsFilter);
@@ -34,12 +35,22 @@ public class HandshakeFilter extends HttpFilter {
     /** The request header that carries the client's address to the handshake. */
     static final String ADDRESS_HEADER = "X-Parley-Remote-Address";
 
+    /** The longest query string a handshake may carry (a name is at most 32 characters); longer ones get 414. */
+    static final int MAX_QUERY_CHARS = 4096;
+    private static final int SC_URI_TOO_LONG = 414;
+
     @Inject
     transient OriginPolicy origins;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        String query = request.getQueryString();
+        if (query != null && query.length() > MAX_QUERY_CHARS) {
+            // Grizzly and Tomcat refuse such a request line themselves; WildFly (Undertow) accepts up to 1 MB.
+            response.sendError(SC_URI_TOO_LONG, "query string too long");
+            return;
+        }
         String origin = request.getHeader("Origin");
         if (!origins.allows(origin, request.getHeader("Host"))) {
             LOG.fine(() -> "refused a handshake from origin " + printable(origin));
