@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Ordering under concurrency, and isolation from clients that cannot keep up. */
 @ExtendWith(ArquillianExtension.class)
@@ -110,7 +110,7 @@ class DeliveryIT {
 
     @Test
     void aClientThatStopsReadingIsClosedAsASlowConsumerWhileTheOthersGetEverything() {
-        assumeFalse(Servers.current() == Servers.WILDFLY, "on WildFly (Undertow) the sender of this 16 MB flood is"
+        assumeTrue(Servers.current() == Servers.PAYARA_MICRO, "on WildFly and TomEE the sender of this 16 MB flood is"
                 + " itself closed as a slow consumer: its own echoes queue past the 1 MiB outbox while it sends (see docs/deploy.md)");
         int count = 4000;
         String text = "s".repeat(4000); // 16 MB in all: more than TCP buffers and the 1 MiB outbox hold
