@@ -4,9 +4,10 @@ import dev.parley.chat.ConnectionService;
 import dev.parley.chat.FrameRouter;
 import dev.parley.config.Settings;
 import dev.parley.protocol.ClientFrame;
-import dev.parley.protocol.ClientFrameDecoder;
 import dev.parley.protocol.CloseCodes;
+import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.FrameRejected;
+import dev.parley.protocol.Text;
 import dev.parley.security.ConnectionLimiter;
 import dev.parley.security.OriginPolicy;
 import dev.parley.session.Handshake;
@@ -33,8 +34,7 @@ import java.util.logging.Logger;
  * it turns container callbacks into calls on {@link ConnectionService} (open, close) and {@link FrameRouter}
  * (frames, pongs), and holds nothing but its {@link Peer}.
  */
-@ServerEndpoint(value = "/chat", subprotocols = "chat", decoders = ClientFrameDecoder.class,
-        configurator = HandshakeConfigurator.class)
+@ServerEndpoint(value = "/chat", subprotocols = "chat", configurator = HandshakeConfigurator.class)
 public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
@@ -91,11 +91,40 @@ public class ChatEndpoint {
         }
     }
 
+    /**
+     * A text frame. Its size is checked here as well as by the container: WildFly (Undertow) ignores
+     * {@code setMaxTextMessageBufferSize} for a whole frame and delivers it, so an oversized frame closes with
+     * 1009 on every server.
+     */
     @OnMessage
-    public void frame(ClientFrame frame) {
-        if (peer != null) {
-            router.handle(peer, frame);
+    public void frame(String text) {
+        if (peer == null) {
+            return;
         }
+        if (exceeds(text, settings.maxFrameBytes())) {
+            peer.close(CloseCodes.TOO_BIG, "frame larger than " + settings.maxFrameBytes() + " bytes");
+            return;
+        }
+        ClientFrame frame;
+        try {
+            frame = FrameCodec.shared().decode(text);
+        } catch (FrameRejected rejected) {
+            router.reject(peer, rejected);
+            return;
+        }
+        router.handle(peer, frame);
+    }
+
+    /** Whether the text's UTF-8 encoding is longer than the limit, counted without encoding it. */
+    static boolean exceeds(String text, int maxBytes) {
+        int length = text.length();
+        if (length > maxBytes) {
+            return true;
+        }
+        if ((long) length * 3 <= maxBytes) {
+            return false; // a UTF-16 unit never takes more than three bytes
+        }
+        return Text.utf8Length(text) > maxBytes;
     }
 
     @OnMessage

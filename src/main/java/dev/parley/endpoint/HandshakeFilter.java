@@ -24,9 +24,10 @@ import java.util.logging.Logger;
 
 /**
  * Runs on the HTTP request that asks to become the chat WebSocket, before the container upgrades it:
- * refuses a page from a foreign Origin with HTTP 403 (no connection at all), and passes the client's address
- * and the request's scheme, which the standard {@code HandshakeRequest} does not carry, to the handshake as
- * headers of its own (any such header the client sent is replaced first, so it cannot be forged). This works where the container's
+ * refuses a page from a foreign Origin with HTTP 403 (no connection at all) and an absurdly long query with
+ * HTTP 414, and passes the client's address and the request's scheme, which the standard {@code HandshakeRequest}
+ * does not carry, to the handshake as headers of its own (any such header the client sent is replaced first, so
+ * it cannot be forged). This works where the container's
  * upgrade runs as a filter mapped after the application's (Tyrus on Payara and GlassFish, Tomcat's WsFilter);
  * elsewhere the endpoint checks the Origin itself and closes with 4403, and the address is "unknown".
  * <p>
@@ -50,6 +51,10 @@ public class HandshakeFilter extends HttpFilter {
     /** The guard of the handshake under way on this thread, for {@link HandshakeConfigurator}. */
     private static final ThreadLocal<FrameGuard> HANDSHAKE_GUARD = new ThreadLocal<>();
 
+    /** The longest query string a handshake may carry (a name is at most 32 characters); longer ones get 414. */
+    static final int MAX_QUERY_CHARS = 4096;
+    private static final int SC_URI_TOO_LONG = 414;
+
     @Inject
     transient OriginPolicy origins;
     @Inject
@@ -63,6 +68,12 @@ public class HandshakeFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        String query = request.getQueryString();
+        if (query != null && query.length() > MAX_QUERY_CHARS) {
+            // Grizzly and Tomcat refuse such a request line themselves; WildFly (Undertow) accepts up to 1 MB.
+            response.sendError(SC_URI_TOO_LONG, "query string too long");
+            return;
+        }
         String origin = request.getHeader("Origin");
         String scheme = origins.schemeOf(request.isSecure(), request.getHeader("X-Forwarded-Proto"));
         if (!origins.allows(origin, request.getHeader("Host"), scheme)) {

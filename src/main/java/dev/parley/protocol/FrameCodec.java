@@ -44,17 +44,51 @@ public final class FrameCodec {
     private static final JsonNumber POSITIVE_OUT_OF_RANGE = Json.createValue(BigDecimal.ONE.scaleByPowerOfTen(1000));
     private static final JsonNumber NEGATIVE_OUT_OF_RANGE = Json.createValue(BigDecimal.ONE.negate().scaleByPowerOfTen(1000));
 
+    /** Deepest nesting of arrays and objects a frame may have (frames of the protocol need three). */
+    private static final int MAX_DEPTH = 64;
+    /**
+     * Johnzon (TomEE) refuses strings longer than its 8192-character buffer by default, which a frame within the
+     * size limit may hold; Parsson ignores these keys.
+     */
+    private static final Map<String, Object> PARSER_CONFIG = Map.of(
+            "org.apache.johnzon.max-string-length", 1 << 20, "org.apache.johnzon.auto-adjust-buffer", true);
+
     private final JsonParserFactory parsers;
     private final JsonGeneratorFactory generators;
 
     private FrameCodec() {
-        parsers = Json.createParserFactory(Map.of());
+        parsers = Json.createParserFactory(PARSER_CONFIG);
         generators = Json.createGeneratorFactory(Map.of());
     }
 
     /** The one codec; safe to use from any thread. */
     public static FrameCodec shared() {
         return SHARED;
+    }
+
+    /** Whether brackets outside strings nest deeper than the limit (a scan, no parsing). */
+    static boolean nestsDeeperThan(String frame, int limit) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < frame.length(); i++) {
+            char c = frame.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                if (++depth > limit) {
+                    return true;
+                }
+            } else if (c == ']' || c == '}') {
+                depth--;
+            }
+        }
+        return false;
     }
 
     /** Formats an instant as the wire's ISO-8601 UTC timestamp, always with milliseconds. */
@@ -108,6 +142,10 @@ public final class FrameCodec {
      * kept as an out-of-range stand-in, so the field it is in is refused as {@code invalid} by name.
      */
     private Map<String, JsonValue> parse(String frame) throws FrameRejected {
+        if (nestsDeeperThan(frame, MAX_DEPTH)) {
+            // Parsson stops at its own depth limit; Johnzon (TomEE) builds nested values recursively without one.
+            throw new FrameRejected(frame, ErrorCode.BAD_JSON, "malformed JSON: nested deeper than " + MAX_DEPTH, null);
+        }
         try (JsonParser p = parsers.createParser(new StringReader(frame))) {
             p.next(); // START_OBJECT: the frame starts with '{'
             Map<String, JsonValue> fields = new HashMap<>();

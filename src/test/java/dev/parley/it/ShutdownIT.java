@@ -1,6 +1,7 @@
 package dev.parley.it;
 
 import dev.parley.it.support.Deployments;
+import dev.parley.it.support.Servers;
 import dev.parley.it.support.TestClient;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Stopping the server tells every connected client with close 1001, so clients know to reconnect.
@@ -60,9 +62,15 @@ class ShutdownIT {
                 clients.add(c);
             }
             deployer.undeploy(NAME);
+            List<TestClient.Closed> closes = new ArrayList<>();
             for (TestClient c : clients) {
                 TestClient.Closed closed = c.awaitClose(Duration.ofSeconds(60));
                 assertEquals(1001, closed.code(), closed::toString);
+                closes.add(closed);
+            }
+            assumeFalse(Servers.current() == Servers.WILDFLY, "WildFly (Undertow) closes every socket itself with 1001"
+                    + " and no reason before the application is stopped, so Parley's reason cannot reach the client");
+            for (TestClient.Closed closed : closes) {
                 assertEquals("server shutting down", closed.reason());
             }
         } finally {

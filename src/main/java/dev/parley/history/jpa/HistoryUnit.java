@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,7 +23,7 @@ import java.util.Properties;
  * through the standard container contract ({@link PersistenceProvider#createContainerEntityManagerFactory}).
  * There is no {@code persistence.xml}, so the application server never deploys the unit itself (with its own
  * default data source); the unit is RESOURCE_LOCAL over the pool Parley builds, and the same code runs on
- * EclipseLink (Payara), Hibernate (WildFly) and OpenJPA (TomEE).
+ * EclipseLink (Payara, TomEE plume) and Hibernate (WildFly).
  */
 final class HistoryUnit implements PersistenceUnitInfo {
 
@@ -57,13 +58,38 @@ final class HistoryUnit implements PersistenceUnitInfo {
 
     /** Creates the entity manager factory of the first provider the platform offers. */
     static EntityManagerFactory open(DataSource dataSource) {
-        List<PersistenceProvider> providers = PersistenceProviderResolverHolder.getPersistenceProviderResolver()
-                .getPersistenceProviders();
+        List<PersistenceProvider> providers = new ArrayList<>(PersistenceProviderResolverHolder.getPersistenceProviderResolver()
+                .getPersistenceProviders());
+        // TomEE plume's resolver offers only OpenJPA, though EclipseLink is on its class path too.
+        for (String known : List.of("org.eclipse.persistence.jpa.PersistenceProvider",
+                "org.hibernate.jpa.HibernatePersistenceProvider")) {
+            try {
+                providers.add((PersistenceProvider) Class.forName(known, true, HistoryUnit.class.getClassLoader())
+                        .getConstructor().newInstance());
+            } catch (ReflectiveOperationException | LinkageError | ClassCastException absent) {
+                // not on this server
+            }
+        }
         if (providers.isEmpty()) {
             throw new IllegalStateException("no Jakarta Persistence provider available");
         }
         HistoryUnit unit = new HistoryUnit(dataSource);
-        return providers.get(0).createContainerEntityManagerFactory(unit, Map.copyOf(HINTS));
+        return preferred(providers).createContainerEntityManagerFactory(unit, Map.copyOf(HINTS));
+    }
+
+    /**
+     * EclipseLink or Hibernate when the platform has one, else the first provider: TomEE plume offers
+     * only OpenJPA, which refuses entities that were not enhanced at build time (there is no weaving here).
+     */
+    static PersistenceProvider preferred(List<PersistenceProvider> providers) {
+        for (String name : List.of("org.eclipse.persistence.", "org.hibernate.")) {
+            for (PersistenceProvider p : providers) {
+                if (p.getClass().getName().startsWith(name)) {
+                    return p;
+                }
+            }
+        }
+        return providers.get(0);
     }
 
     @Override
