@@ -48,6 +48,9 @@ public class HandshakeFilter extends HttpFilter {
     /** The request header that carries the request's scheme ({@link OriginPolicy#schemeOf}) to the handshake. */
     static final String SCHEME_HEADER = "X-Parley-Scheme";
 
+    /** The package of the upgrade handlers whose input is guarded (Tyrus's servlet integration: Payara, GlassFish). */
+    private static final String GUARDED_RUNTIME = "org.glassfish.tyrus.";
+
     /** The guard of the handshake under way on this thread, for {@link HandshakeConfigurator}. */
     private static final ThreadLocal<FrameGuard> HANDSHAKE_GUARD = new ThreadLocal<>();
 
@@ -114,6 +117,12 @@ public class HandshakeFilter extends HttpFilter {
          */
         @Override
         public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws IOException, ServletException {
+            if (!handlerClass.getName().startsWith(GUARDED_RUNTIME)) {
+                // Only Tyrus's servlet handler is known to read through the WebConnection it is given. Tomcat's
+                // (TomEE) is an internal handler that reads the socket itself and breaks when wrapped; Tomcat and
+                // Undertow refuse unmasked frames themselves, and the endpoint checks each frame's size.
+                return super.upgrade(handlerClass);
+            }
             T runtimeHandler;
             try {
                 runtimeHandler = handlerClass.getDeclaredConstructor().newInstance();

@@ -144,7 +144,7 @@ public final class FrameCodec {
     private Map<String, JsonValue> parse(String frame) throws FrameRejected {
         if (nestsDeeperThan(frame, MAX_DEPTH)) {
             // Parsson stops at its own depth limit; Johnzon (TomEE) builds nested values recursively without one.
-            throw new FrameRejected(frame, ErrorCode.BAD_JSON, "malformed JSON: nested deeper than " + MAX_DEPTH, null);
+            throw new FrameRejected(frame, ErrorCode.BAD_JSON, "not valid JSON: nested too deeply", null);
         }
         try (JsonParser p = parsers.createParser(new StringReader(frame))) {
             p.next(); // START_OBJECT: the frame starts with '{'
