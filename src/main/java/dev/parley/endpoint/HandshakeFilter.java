@@ -2,6 +2,7 @@ package dev.parley.endpoint;
 
 import dev.parley.config.Settings;
 import dev.parley.security.OriginPolicy;
+import dev.parley.security.TokenVerifier;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -54,8 +55,11 @@ public class HandshakeFilter extends HttpFilter {
     /** The guard of the handshake under way on this thread, for {@link HandshakeConfigurator}. */
     private static final ThreadLocal<FrameGuard> HANDSHAKE_GUARD = new ThreadLocal<>();
 
-    /** The longest query string a handshake may carry (a name is at most 32 characters); longer ones get 414. */
-    static final int MAX_QUERY_CHARS = 4096;
+    /**
+     * The longest query string a handshake may carry; longer ones get 414. Room for an {@code access_token} of the
+     * longest length Parley verifies (so one just over it still gets its 4401 close) and a name.
+     */
+    static final int MAX_QUERY_CHARS = TokenVerifier.MAX_TOKEN_CHARS + 1024;
     private static final int SC_URI_TOO_LONG = 414;
 
     @Inject

@@ -93,7 +93,14 @@ class BadInputIT {
                     {"{\"type\":\"ping\",\"x\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}", "bad_json"},
             });
             bad.send("{\"type\":\"ping\",}");
-            assertEquals("not valid JSON at character 16: unexpected '}', expected a string", bad.expect("error").getString("message"));
+            String explained = bad.expect("error").getString("message");
+            if (Servers.current() == Servers.TOMEE) {
+                // Johnzon (TomEE's JSON-P) reports no position; the explanation stays free of parser internals.
+                assertTrue(explained.startsWith("not valid JSON") && !explained.contains("token") && !explained.contains("Exception"),
+                        explained);
+            } else {
+                assertEquals("not valid JSON at character 16: unexpected '}', expected a string", explained);
+            }
             stillChats(bad, watcher, "bj-room", "still here");
         }
     }
