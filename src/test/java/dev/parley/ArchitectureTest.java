@@ -35,7 +35,7 @@ class ArchitectureTest {
             .whereLayer("api").mayOnlyAccessLayers("session", "protocol", "config")
             .whereLayer("endpoint").mayOnlyAccessLayers("chat", "security", "session", "protocol", "config")
             .whereLayer("chat").mayOnlyAccessLayers("room", "history", "security", "session", "protocol", "message", "config")
-            .whereLayer("room").mayOnlyAccessLayers("session", "protocol")
+            .whereLayer("room").mayOnlyAccessLayers("session", "protocol", "message")
             .whereLayer("history").mayOnlyAccessLayers("message")
             .whereLayer("security").mayOnlyAccessLayers("session", "protocol", "config")
             .whereLayer("session").mayOnlyAccessLayers("protocol")

@@ -1,5 +1,6 @@
 package dev.parley.chat;
 
+import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.CloseCodes;
@@ -52,6 +53,8 @@ public class ConnectionService {
     @Inject
     SecuritySettings security;
     @Inject
+    EventSettings events;
+    @Inject
     Authenticator authenticator;
     @Inject
     ConnectionLimiter limiter;
@@ -87,7 +90,8 @@ public class ConnectionService {
             return null;
         }
         // From here on the peer owns the limiter's count: release() gives it back, once.
-        Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(security.rates(), System::nanoTime),
+        Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(
+                security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
                 transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released);
         try {
             // welcome is queued before the peer is registered, so nothing another thread sends it can come first

@@ -1,5 +1,6 @@
 package dev.parley.chat;
 
+import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.message.DirectMessage;
 import dev.parley.history.Draft;
@@ -32,9 +33,17 @@ public class DirectService {
     private final Sequencer sequencer;
     private final Settings settings;
     private final AccessPolicy access;
+    private final EventSettings events;
+
+    /** A service with the default event settings. */
+    public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access) {
+        this(connections, sequencer, settings, access, EventSettings.defaults());
+    }
 
     @Inject
-    public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access) {
+    public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access,
+                         EventSettings events) {
+        this.events = events;
         this.connections = connections;
         this.sequencer = sequencer;
         this.settings = settings;
@@ -43,7 +52,7 @@ public class DirectService {
 
     /** For CDI's proxy only. */
     protected DirectService() {
-        this(null, null, null, null);
+        this(null, null, null, null, null);
     }
 
     /**
@@ -57,12 +66,13 @@ public class DirectService {
                     "you can only write to users who share a room with you", direct.ref()));
             return;
         }
-        ServerFrame.Error broken = MessageRules.check(direct.text(), direct.ref(), settings);
+        ServerFrame.Error broken = MessageRules.check(direct.text(), direct.data(), direct.ref(), settings, events);
         if (broken != null) {
             peer.send(broken);
             return;
         }
-        Draft draft = new Draft.ToUser(direct.to(), peer.user(), direct.text(), direct.ref(), RoomService.now());
+        String text = direct.text() == null ? "" : direct.text();
+        Draft draft = new Draft.ToUser(direct.to(), peer.user(), text, direct.ref(), RoomService.now(), direct.data());
         sequencer.submit(draft, (appended, failure) -> {
             if (failure != null) {
                 peer.send(Failures.toError(failure, direct.ref()));

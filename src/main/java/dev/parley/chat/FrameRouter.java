@@ -77,6 +77,10 @@ public class FrameRouter {
             rooms.post(peer, f);
         } else if (frame instanceof ClientFrame.Typing f) {
             rooms.typing(peer, f);
+        } else if (frame instanceof ClientFrame.Signal f) {
+            rooms.signal(peer, f);
+        } else if (frame instanceof ClientFrame.State f) {
+            rooms.state(peer, f);
         } else if (frame instanceof ClientFrame.Join f) {
             rooms.join(peer, f);
         } else if (frame instanceof ClientFrame.Leave f) {

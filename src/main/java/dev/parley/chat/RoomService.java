@@ -1,5 +1,6 @@
 package dev.parley.chat;
 
+import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
 import dev.parley.history.Draft;
@@ -47,10 +48,18 @@ public class RoomService {
     private final SecuritySettings security;
     private final RoomTrail trail;
     private final TypingThrottle typing;
+    private final EventSettings events;
+
+    /** A service with the default event settings. */
+    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
+                       SecuritySettings security, RoomTrail trail) {
+        this(rooms, store, sequencer, settings, security, trail, EventSettings.defaults());
+    }
 
     @Inject
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                       SecuritySettings security, RoomTrail trail) {
+                       SecuritySettings security, RoomTrail trail, EventSettings events) {
+        this.events = events;
         this.rooms = rooms;
         this.store = store;
         this.sequencer = sequencer;
@@ -69,6 +78,7 @@ public class RoomService {
         this.security = null;
         this.trail = null;
         this.typing = null;
+        this.events = null;
     }
 
     /**
@@ -136,7 +146,8 @@ public class RoomService {
             truncated = true;
             upTo = since == null ? 0 : since;
         }
-        ServerFrame.Joined joined = new ServerFrame.Joined(room, membership.members(), history, epoch, truncated, join.ref());
+        ServerFrame.Joined joined = new ServerFrame.Joined(room, membership.members(), membership.states(), history, epoch,
+                truncated, join.ref());
         membership.subscription().activate(encode(joined), upTo);
         return true;
     }
@@ -182,12 +193,13 @@ public class RoomService {
                     : notMember(room, post.ref()));
             return;
         }
-        ServerFrame.Error broken = MessageRules.check(post.text(), post.ref(), settings);
+        ServerFrame.Error broken = MessageRules.check(post.text(), post.data(), post.ref(), settings, events);
         if (broken != null) {
             peer.send(broken);
             return;
         }
-        Draft draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
+        String text = post.text() == null ? "" : post.text();
+        Draft draft = new Draft.ToRoom(room, peer.user(), text, post.ref(), now(), post.data());
         sequencer.submit(draft, (appended, failure) -> {
             if (failure != null) {
                 peer.send(Failures.toError(failure, post.ref()));
@@ -209,6 +221,39 @@ public class RoomService {
         }
         if (typing.pass(t.room(), peer.user())) {
             rooms.signal(t.room(), encode(new ServerFrame.TypingNotice(t.room(), peer.user())), peer.user());
+        }
+    }
+
+    /**
+     * Passes a signal to the room's other members at once: not stored, not acked, and for a member that cannot
+     * keep up replaced by newer ones or dropped (see {@link RoomRegistry#relay}). Members only; the data within
+     * the data limit ({@code too_long}).
+     */
+    public void signal(Peer peer, ClientFrame.Signal s) {
+        if (!peer.rooms().contains(s.room())) {
+            peer.send(notMember(s.room(), s.ref()));
+            return;
+        }
+        ServerFrame.Error tooBig = MessageRules.checkSize(s.data(), events.maxDataBytes(), "data", s.ref());
+        if (tooBig != null) {
+            peer.send(tooBig);
+            return;
+        }
+        rooms.relay(s.room(), peer, encode(new ServerFrame.Signal(s.room(), peer.user(), s.data())));
+    }
+
+    /**
+     * Sets the user's state in the room (shown in {@code joined} and sent to the others as presence
+     * {@code update}) until the user's last connection leaves. Members only; within the state limit.
+     */
+    public void state(Peer peer, ClientFrame.State s) {
+        ServerFrame.Error tooBig = MessageRules.checkSize(s.data(), events.maxStateBytes(), "state", s.ref());
+        if (tooBig != null) {
+            peer.send(tooBig);
+            return;
+        }
+        if (!rooms.state(peer, s.room(), s.data())) {
+            peer.send(notMember(s.room(), s.ref()));
         }
     }
 

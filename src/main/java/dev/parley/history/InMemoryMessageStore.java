@@ -57,7 +57,7 @@ public final class InMemoryMessageStore implements MessageStore {
         if (earlier != null && earlier.ts().isAfter(u.ts().minus(idempotencyWindow))) {
             return new Appended(earlier, true);
         }
-        DirectMessage m = new DirectMessage(++directIds, u.from(), u.to(), u.text(), u.ts(), u.ref());
+        DirectMessage m = new DirectMessage(++directIds, u.from(), u.to(), u.text(), u.ts(), u.ref(), u.data());
         if (key != null) {
             directRefs.put(key, m);
         }
@@ -116,7 +116,7 @@ public final class InMemoryMessageStore implements MessageStore {
             if (earlier != null && earlier.ts().isAfter(r.ts().minus(idempotencyWindow))) {
                 return new Appended(earlier, true);
             }
-            RoomMessage m = new RoomMessage(r.room(), ++head, r.from(), r.text(), r.ts(), r.ref());
+            RoomMessage m = new RoomMessage(r.room(), ++head, r.from(), r.text(), r.ts(), r.ref(), r.data());
             messages.addLast(m);
             if (messages.size() > retained) {
                 messages.removeFirst();

@@ -5,13 +5,20 @@ import java.util.Objects;
 
 /**
  * A direct message from one user to another. {@code id} is unique per store and increases in the
- * order messages were accepted; {@code ref} is the sender's idempotency key and may be null.
+ * order messages were accepted; {@code ref} is the sender's idempotency key and may be null. {@code text} is
+ * never null (empty for a message that carries only {@code data}); {@code data} may be null.
  */
-public record DirectMessage(long id, String from, String to, String text, Instant ts, String ref) implements StoredMessage {
+public record DirectMessage(long id, String from, String to, String text, Instant ts, String ref, Payload data)
+        implements StoredMessage {
     public DirectMessage {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(ts, "ts");
+    }
+
+    /** A text message without data. */
+    public DirectMessage(long id, String from, String to, String text, Instant ts, String ref) {
+        this(id, from, to, text, ts, ref, null);
     }
 }

@@ -1,5 +1,7 @@
 package dev.parley.protocol;
 
+import dev.parley.message.Payload;
+
 /**
  * A frame a client sends, decoded and checked for shape by {@link FrameCodec}: names have their
  * syntax, numbers their ranges. Semantic limits (text length, membership, rates) are the services' job.
@@ -20,17 +22,39 @@ public sealed interface ClientFrame {
 
     /**
      * Post a message to a room. {@code room} is null for a plain (non-JSON) text frame, which goes
-     * to the default room.
+     * to the default room. {@code data} is the application's JSON object, or null; {@code text} is null only
+     * when {@code data} is given.
      */
-    record Post(String room, String text, String ref) implements ClientFrame {
+    record Post(String room, String text, String ref, Payload data) implements ClientFrame {
+
+        /** A text message without data. */
+        public Post(String room, String text, String ref) {
+            this(room, text, ref, null);
+        }
     }
 
     /** Tell the room's other members that this user is typing. */
     record Typing(String room, String ref) implements ClientFrame {
     }
 
-    /** Send a direct message to a user. */
-    record Direct(String to, String text, String ref) implements ClientFrame {
+    /** Send a direct message to a user; {@code text} and {@code data} as in {@link Post}. */
+    record Direct(String to, String text, String ref, Payload data) implements ClientFrame {
+
+        /** A text message without data. */
+        public Direct(String to, String text, String ref) {
+            this(to, text, ref, null);
+        }
+    }
+
+    /**
+     * Pass an application JSON object to the room's other members at once: not stored, no seq, no ack, and
+     * dropped rather than queued for a member that cannot keep up (cursors, pointer positions, game moves).
+     */
+    record Signal(String room, Payload data, String ref) implements ClientFrame {
+    }
+
+    /** Set this user's small state in a room (a colour, a cursor, a status), shown to members in presence. */
+    record State(String room, Payload data, String ref) implements ClientFrame {
     }
 
     /** Ask for older messages of a room: at most {@code limit} with seq below {@code before} (null: newest). */

@@ -1,6 +1,7 @@
 package dev.parley.protocol;
 
 import dev.parley.message.DirectMessage;
+import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
 import jakarta.json.Json;
 import jakarta.json.JsonNumber;
@@ -33,6 +34,9 @@ public final class FrameCodec {
     public static final int MAX_TOKEN_CHARS = 4096;
     /** Largest {@code limit} a history query may ask for. */
     public static final int MAX_HISTORY_LIMIT = 100;
+
+    /** The field that carries an application's JSON object, kept whole where other nested values are not. */
+    static final String DATA = "data";
 
     private static final FrameCodec SHARED = new FrameCodec();
     private static final DateTimeFormatter TIMESTAMP =
@@ -123,9 +127,19 @@ public final class FrameCodec {
         return switch (name) {
             case "join" -> new ClientFrame.Join(f.room("room"), f.optionalLong("since", 0), f.optionalString("epoch", 64), ref);
             case "leave" -> new ClientFrame.Leave(f.room("room"), ref);
-            case "message" -> new ClientFrame.Post(f.room("room"), f.text("text"), ref);
+            case "message" -> {
+                String room = f.room("room");
+                Payload data = f.optionalData("data");
+                yield new ClientFrame.Post(room, data == null ? f.text("text") : f.optionalText("text"), ref, data);
+            }
             case "typing" -> new ClientFrame.Typing(f.room("room"), ref);
-            case "direct" -> new ClientFrame.Direct(f.user("to"), f.text("text"), ref);
+            case "direct" -> {
+                String to = f.user("to");
+                Payload data = f.optionalData("data");
+                yield new ClientFrame.Direct(to, data == null ? f.text("text") : f.optionalText("text"), ref, data);
+            }
+            case "signal" -> new ClientFrame.Signal(f.room("room"), f.data("data"), ref);
+            case "state" -> new ClientFrame.State(f.room("room"), f.data("data"), ref);
             case "history" -> new ClientFrame.HistoryQuery(f.room("room"), f.optionalLong("before", 1),
                     f.optionalInt("limit", 1, MAX_HISTORY_LIMIT), ref);
             case "rooms" -> new ClientFrame.ListRooms(ref);
@@ -137,8 +151,9 @@ public final class FrameCodec {
 
     /**
      * Reads one JSON object and nothing after it. Top-level keys must be unique ({"room":"a","room":"b"}
-     * is ambiguous). Nested objects and arrays are parsed (so must be well-formed) but not kept: no field
-     * Parley reads is one, so each stands as an empty one of its kind. A number too long for any field is
+     * is ambiguous). Nested objects and arrays are parsed (so must be well-formed) but not kept, except the
+     * object of the top-level {@link #DATA} field, the application's own: every other stands as an empty one of
+     * its kind. A number too long for any field is
      * kept as an out-of-range stand-in, so the field it is in is refused as {@code invalid} by name.
      */
     private Map<String, JsonValue> parse(String frame) throws FrameRejected {
@@ -151,7 +166,9 @@ public final class FrameCodec {
             Map<String, JsonValue> fields = new HashMap<>();
             for (JsonParser.Event e = p.next(); e != JsonParser.Event.END_OBJECT; e = p.next()) {
                 String key = p.getString();
-                if (fields.putIfAbsent(key, value(p, p.next())) != null) {
+                JsonParser.Event first = p.next();
+                JsonValue v = DATA.equals(key) && first == JsonParser.Event.START_OBJECT ? p.getObject() : value(p, first);
+                if (fields.putIfAbsent(key, v) != null) {
                     throw new FrameRejected(frame, ErrorCode.BAD_JSON, "duplicate key: " + printable(key), null);
                 }
             }
@@ -272,6 +289,33 @@ public final class FrameCodec {
             return text;
         }
 
+        /** A text field that may be absent (null). */
+        String optionalText(String name) throws FrameRejected {
+            JsonValue v = json.get(name);
+            return v == null || v == JsonValue.NULL ? null : text(name);
+        }
+
+        /** An application JSON object; absent or null gives null. */
+        Payload optionalData(String name) throws FrameRejected {
+            JsonValue v = json.get(name);
+            if (v == null || v == JsonValue.NULL) {
+                return null;
+            }
+            if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw invalid(ErrorCode.INVALID, "field " + name + " must be a JSON object");
+            }
+            return Payload.of(v.asJsonObject());
+        }
+
+        /** An application JSON object that must be there. */
+        Payload data(String name) throws FrameRejected {
+            Payload data = optionalData(name);
+            if (data == null) {
+                throw invalid(ErrorCode.INVALID, "missing field: " + name);
+            }
+            return data;
+        }
+
         String token(String name) throws FrameRejected {
             String token = string(name);
             if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS || !Text.isWellFormed(token)) {
@@ -354,8 +398,11 @@ public final class FrameCodec {
                 g.write("seq", a.seq());
             }
             opt(g, "to", a.to());
+        } else if (frame instanceof ServerFrame.Signal sig) {
+            g.write("type", "signal").write("room", sig.room()).write("from", sig.from()).write(DATA, sig.data().json());
         } else if (frame instanceof ServerFrame.Presence p) {
             g.write("type", "presence").write("room", p.room()).write("user", p.user()).write("event", p.event());
+            data(g, p.data());
         } else if (frame instanceof ServerFrame.TypingNotice t) {
             g.write("type", "typing").write("room", t.room()).write("from", t.from());
         } else if (frame instanceof ServerFrame.Direct d) {
@@ -363,6 +410,11 @@ public final class FrameCodec {
         } else if (frame instanceof ServerFrame.Joined j) {
             g.write("type", "joined").write("room", j.room());
             strings(g, "members", j.members());
+            if (!j.state().isEmpty()) {
+                g.writeStartObject("state");
+                j.state().forEach((user, state) -> g.write(user, state.json()));
+                g.writeEnd();
+            }
             messages(g, "history", j.history());
             opt(g, "epoch", j.epoch());
             if (j.truncated()) {
@@ -406,12 +458,20 @@ public final class FrameCodec {
         g.write("type", "message").write("room", m.room()).write("seq", m.seq()).write("from", m.from())
                 .write("text", m.text()).write("ts", timestamp(m.ts()));
         opt(g, "ref", m.ref());
+        data(g, m.data());
+    }
+
+    private static void data(JsonGenerator g, Payload data) {
+        if (data != null) {
+            g.write(DATA, data.json());
+        }
     }
 
     private static void direct(JsonGenerator g, DirectMessage m) {
         g.write("type", "direct").write("id", m.id()).write("from", m.from()).write("to", m.to())
                 .write("text", m.text()).write("ts", timestamp(m.ts()));
         opt(g, "ref", m.ref());
+        data(g, m.data());
     }
 
     private static void messages(JsonGenerator g, String name, List<RoomMessage> messages) {

@@ -1,9 +1,12 @@
 package dev.parley.protocol;
 
 import dev.parley.message.DirectMessage;
+import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A frame the server sends. Encoded by {@link FrameCodec}; fields that are null are left out
@@ -19,14 +22,22 @@ public sealed interface ServerFrame {
     }
 
     /**
-     * Answer to join: the members (distinct user names, sorted) and the history the client should show.
+     * Answer to join: the members (distinct user names, sorted), the state members have set (by user, sorted;
+     * only users who set one) and the history the client should show.
      * {@code epoch} identifies the room's history; {@code truncated} says older missed messages exist.
      */
-    record Joined(String room, List<String> members, List<RoomMessage> history, String epoch, boolean truncated,
-                  String ref) implements ServerFrame {
+    record Joined(String room, List<String> members, Map<String, Payload> state, List<RoomMessage> history,
+                  String epoch, boolean truncated, String ref) implements ServerFrame {
         public Joined {
             members = List.copyOf(members);
+            state = java.util.Collections.unmodifiableMap(new TreeMap<>(state));
             history = List.copyOf(history);
+        }
+
+        /** An answer without member state. */
+        public Joined(String room, List<String> members, List<RoomMessage> history, String epoch, boolean truncated,
+                      String ref) {
+            this(room, members, Map.of(), history, epoch, truncated, ref);
         }
     }
 
@@ -34,10 +45,23 @@ public sealed interface ServerFrame {
     record Left(String room, String ref) implements ServerFrame {
     }
 
-    /** A user's first connection joined a room ({@code join}) or the last one left it ({@code leave}). */
-    record Presence(String room, String user, String event) implements ServerFrame {
+    /**
+     * A user's first connection joined a room ({@code join}), the last one left it ({@code leave}), or the user
+     * set their state in it ({@code update}, with the state as {@code data}; null for the other events).
+     */
+    record Presence(String room, String user, String event, Payload data) implements ServerFrame {
         public static final String JOIN = "join";
         public static final String LEAVE = "leave";
+        public static final String UPDATE = "update";
+
+        /** A join or leave. */
+        public Presence(String room, String user, String event) {
+            this(room, user, event, null);
+        }
+    }
+
+    /** Another member's signal: the application's JSON object, passed on as it came, never stored. */
+    record Signal(String room, String from, Payload data) implements ServerFrame {
     }
 
     /** A room message, sent to every member of the room. */

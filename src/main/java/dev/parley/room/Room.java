@@ -1,5 +1,6 @@
 package dev.parley.room;
 
+import dev.parley.message.Payload;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
 
@@ -18,6 +19,8 @@ final class Room {
 
     private final String name;
     private final Map<String, Map<String, Subscription>> byUser = new HashMap<>();
+    /** Each user's state in this room, for users who set one; dropped when the user's last connection leaves. */
+    private final Map<String, Payload> states = new HashMap<>();
     private volatile List<Subscription> snapshot = List.of();
     private volatile int users;
     private boolean retired;
@@ -76,11 +79,22 @@ final class Room {
         Subscription removed = subs.remove(peer.id());
         if (subs.isEmpty()) {
             byUser.remove(peer.user());
+            states.remove(peer.user());
         }
         if (removed != null) {
             changed();
         }
         return removed;
+    }
+
+    /** Sets a member's state. */
+    void state(String user, Payload state) {
+        states.put(user, state);
+    }
+
+    /** The members' states, a copy. */
+    Map<String, Payload> states() {
+        return Map.copyOf(states);
     }
 
     /** Distinct user names, sorted. */

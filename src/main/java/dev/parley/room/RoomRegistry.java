@@ -1,5 +1,6 @@
 package dev.parley.room;
 
+import dev.parley.message.Payload;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
@@ -23,8 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class RoomRegistry {
 
-    /** The outcome of a join: the connection's subscription and the room's members right after it. */
-    public record Membership(Subscription subscription, List<String> members) {
+    /** The outcome of a join: the connection's subscription, the room's members and their states right after it. */
+    public record Membership(Subscription subscription, List<String> members, Map<String, Payload> states) {
+
+        /** A membership without member states. */
+        public Membership(Subscription subscription, List<String> members) {
+            this(subscription, members, Map.of());
+        }
     }
 
     /** The outcome of a leave. */
@@ -77,7 +83,7 @@ public class RoomRegistry {
                                 peer.user());
                     }
                 }
-                return new Membership(sub, room.members());
+                return new Membership(sub, room.members(), room.states());
             }
         }
     }
@@ -119,6 +125,43 @@ public class RoomRegistry {
         if (room != null) {
             for (Subscription s : room.subscriptions()) {
                 s.deliver(seq, frame);
+            }
+        }
+    }
+
+    /**
+     * Sets the user's state in the room and tells the room's other users (presence {@code update}), in one
+     * order with joins and leaves. False, changing nothing, when the connection is not in the room. The state
+     * is dropped when the user's last connection leaves.
+     */
+    public boolean state(Peer peer, String name, Payload state) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return false;
+        }
+        synchronized (room) {
+            if (room.isRetired() || room.subscriptionOf(peer) == null) {
+                return false;
+            }
+            room.state(peer.user(), state);
+            room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.UPDATE, state)), peer.user());
+            return true;
+        }
+    }
+
+    /**
+     * Passes a signal to every connection in the room of a user other than {@code from}'s, writing on the calling
+     * thread (see {@link Subscription#relay}): the caller must hold no lock. Per receiver, a newer signal from the
+     * same connection replaces an older one still waiting once the receiver falls behind.
+     */
+    public void relay(String name, Peer from, EncodedFrame frame) {
+        Room room = rooms.get(name);
+        if (room != null) {
+            String key = from.id() + '\u0000' + name;
+            for (Subscription s : room.subscriptions()) {
+                if (!s.peer().user().equals(from.user())) {
+                    s.relay(key, frame);
+                }
             }
         }
     }

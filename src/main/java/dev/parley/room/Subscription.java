@@ -62,6 +62,20 @@ public final class Subscription {
     }
 
     /**
+     * Passes a signal on to the connection (see {@link Peer#enqueueSignal}), writing it on this thread once the
+     * monitor is released; dropped, never held, while a join is answered. The caller must hold no lock.
+     */
+    public void relay(String key, EncodedFrame frame) {
+        boolean queued;
+        synchronized (this) {
+            queued = live && !cancelled && peer.enqueueSignal(key, frame);
+        }
+        if (queued) {
+            peer.flush();
+        }
+    }
+
+    /**
      * Passes a frame outside the message sequence (presence, typing) on to the connection, or holds it while a
      * join is answered. Only queues it (a writer thread sends it): safe under a room's monitor.
      */

@@ -6,8 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The inbound side of one connection: its rate buckets and when it was last heard from. Chat frames
- * (messages, direct messages, joins, queries, undecodable frames) and signals (typing, ping) have separate
- * buckets, so a typing storm never starves chat. Refused frames drain a third bucket; once it is empty the
+ * (messages, direct messages, joins, queries, undecodable frames), signals (typing, ping) and application
+ * signals (signal and state frames) have separate buckets, so a typing or cursor storm never starves chat. Refused frames drain a third bucket; once it is empty the
  * connection is to be closed with 4429. Owned by its {@link Peer}; thread-safe.
  */
 public final class ConnectionGuard {
@@ -28,6 +28,7 @@ public final class ConnectionGuard {
     private final LongSupplier clock;
     private final TokenBucket chat;
     private final TokenBucket signals;
+    private final TokenBucket appSignals;
     private final TokenBucket refusals;
     private volatile long lastHeard;
     private volatile long lastPing;
@@ -38,6 +39,7 @@ public final class ConnectionGuard {
         this.clock = clock;
         this.chat = new TokenBucket(rates.messagesPerSecond(), rates.burst(), clock);
         this.signals = new TokenBucket(rates.signalsPerSecond(), rates.signalBurst(), clock);
+        this.appSignals = new TokenBucket(rates.appSignalsPerSecond(), rates.appSignalBurst(), clock);
         int strikes = rates.closeAfterRefused();
         this.refusals = new TokenBucket(strikes == 0 ? 0 : (double) strikes / REFUSAL_WINDOW_SECONDS, strikes, clock);
         this.lastHeard = clock.getAsLong();
@@ -47,7 +49,8 @@ public final class ConnectionGuard {
     /** Counts one inbound frame against its bucket; {@code frame} is null for one that could not be decoded. */
     public Verdict admit(ClientFrame frame) {
         heard();
-        TokenBucket bucket = frame instanceof ClientFrame.Typing || frame instanceof ClientFrame.Ping ? signals : chat;
+        TokenBucket bucket = frame instanceof ClientFrame.Typing || frame instanceof ClientFrame.Ping ? signals
+                : frame instanceof ClientFrame.Signal || frame instanceof ClientFrame.State ? appSignals : chat;
         if (bucket.tryTake()) {
             return Verdict.PASS;
         }

@@ -1,14 +1,17 @@
 package dev.parley.session;
 
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,7 +24,14 @@ import java.util.logging.Logger;
  * that holds no lock instead {@link #enqueue}s and {@link #flush}es, writing itself, so that a broadcast or a
  * reply is paced by the sockets it writes to rather than piling up in the queues. A connection
  * that cannot keep up overflows its bound and is reported through the listener, so a slow reader never
- * delays a sender or a broadcast. Safe to call from any thread.
+ * delays a sender or a broadcast.
+ * <p>
+ * Signals ({@link #enqueueSignal}) are volatile frames that matter only until a newer one of the same key (a
+ * sender's connection and a room) exists. They take their place in the one queue like any frame, so while the
+ * connection keeps up every signal is sent, in order with everything else. Once more than
+ * {@link #coalesceAbove} bytes wait, a signal replaces the one of its key still waiting, in that one's place,
+ * instead of queueing behind it (newest wins); and a signal that would push the queue over its bound is dropped,
+ * never overflowing it: only stored frames close a slow connection. Safe to call from any thread.
  */
 public final class Outbox {
 
@@ -40,7 +50,10 @@ public final class Outbox {
     private final long maxBytes;
     private final Executor writer;
     private final Listener listener;
-    private final Queue<EncodedFrame> queue = new ConcurrentLinkedQueue<>();
+    /** Waiting frames: {@link EncodedFrame}s and signal {@link Slot}s. */
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** The waiting signal slot of each key, while it waits. */
+    private final Map<String, Slot> waitingSignals = new ConcurrentHashMap<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Held by whoever drains: set by the offer that schedules a drain, released by the drain that finds nothing. */
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -57,6 +70,43 @@ public final class Outbox {
         this.maxBytes = maxBytes;
         this.writer = writer;
         this.listener = listener;
+    }
+
+    /** Bytes waiting above which signals replace waiting ones of their key: a sixteenth of the bound. */
+    public long coalesceAbove() {
+        return maxBytes / 16;
+    }
+
+    /**
+     * Queues a signal without sending it (the caller must {@link #flush} once it holds no lock), or, while more
+     * than {@link #coalesceAbove} bytes wait, puts it in the place of the waiting signal of the same {@code key}.
+     * A signal that would overflow the bound is dropped and the outbox stays open. Returns false when the signal
+     * was dropped; true when it was queued or replaced an older one. Does no I/O. Calls for one key must not
+     * run concurrently (a connection's signals come from that connection's thread).
+     */
+    public boolean enqueueSignal(String key, EncodedFrame frame) {
+        if (closed.get()) {
+            return false;
+        }
+        if (queuedBytes.get() > coalesceAbove()) {
+            Slot waiting = waitingSignals.get(key);
+            if (waiting != null && waiting.replace(frame)) {
+                return true;
+            }
+        }
+        long after = queuedBytes.addAndGet(frame.bytes());
+        if (after > maxBytes && after != frame.bytes()) {
+            queuedBytes.addAndGet(-frame.bytes());
+            return false; // volatile: dropped, never a reason to close
+        }
+        Slot slot = new Slot(key, frame);
+        waitingSignals.put(key, slot);
+        queue.add(slot);
+        if (closed.get()) {
+            discard();
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -168,9 +218,50 @@ public final class Outbox {
     }
 
     private void discard() {
-        EncodedFrame f;
-        while ((f = queue.poll()) != null) {
-            queuedBytes.addAndGet(-f.bytes());
+        Object entry;
+        while ((entry = queue.poll()) != null) {
+            EncodedFrame f = frameOf(entry);
+            if (f != null) {
+                queuedBytes.addAndGet(-f.bytes());
+            }
+        }
+    }
+
+    /** The frame a queue entry stands for: itself, or a slot's current signal (null if none: taken already). */
+    private static EncodedFrame frameOf(Object entry) {
+        return entry instanceof Slot slot ? slot.take() : (EncodedFrame) entry;
+    }
+
+    /**
+     * A signal's place in the queue. Until the drain takes it, a newer signal of the same key may replace the
+     * frame inside; once taken it is empty, and a newer signal queues a slot of its own.
+     */
+    private final class Slot {
+        private final String key;
+        private final AtomicReference<EncodedFrame> frame;
+
+        Slot(String key, EncodedFrame frame) {
+            this.key = key;
+            this.frame = new AtomicReference<>(frame);
+        }
+
+        /** Puts {@code newer} in the place of the waiting frame; false when the slot was already taken. */
+        boolean replace(EncodedFrame newer) {
+            EncodedFrame older = frame.get();
+            while (older != null) {
+                if (frame.compareAndSet(older, newer)) {
+                    queuedBytes.addAndGet(newer.bytes() - older.bytes());
+                    return true;
+                }
+                older = frame.get();
+            }
+            return false;
+        }
+
+        /** Empties the slot, returning its frame (null if it was empty). */
+        EncodedFrame take() {
+            waitingSignals.remove(key, this);
+            return frame.getAndSet(null);
         }
     }
 
@@ -190,7 +281,11 @@ public final class Outbox {
      */
     private void drain() {
         while (true) {
-            EncodedFrame next = closed.get() ? null : queue.poll();
+            Object entry = closed.get() ? null : queue.poll();
+            EncodedFrame next = entry == null ? null : frameOf(entry);
+            if (entry != null && next == null) {
+                continue; // a signal slot emptied by discard: nothing to send for it
+            }
             if (next == null) {
                 writing.set(false);
                 settleIfIdle();

@@ -194,6 +194,15 @@ public final class Peer {
         return outbox.enqueue(frame);
     }
 
+    /**
+     * Queues a signal (see {@link Outbox#enqueueSignal}: newest wins per key once the client falls behind, and it
+     * is dropped rather than overflowing the queue) without sending it: the caller must {@link #flush} once it
+     * holds no lock. Returns false when it was dropped.
+     */
+    public boolean enqueueSignal(String key, EncodedFrame frame) {
+        return outbox.enqueueSignal(key, frame);
+    }
+
     /** Sends what is queued on the calling thread unless a send is under way; call it holding no lock. */
     public void flush() {
         outbox.flush();

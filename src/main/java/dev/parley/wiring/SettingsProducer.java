@@ -1,5 +1,6 @@
 package dev.parley.wiring;
 
+import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.protocol.Names;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +48,19 @@ public class SettingsProducer {
                 read().positive("parley.store.batch-size", d.sequencerBatch()),
                 read().positive("parley.store.memory.retained", d.memoryRetained()));
         LOG.config(() -> "settings: " + s);
+        return s;
+    }
+
+    @Produces
+    @Singleton
+    EventSettings eventSettings() {
+        EventSettings d = EventSettings.defaults();
+        EventSettings s = new EventSettings(
+                read().positive("parley.limits.data-bytes", d.maxDataBytes()),
+                read().positive("parley.limits.state-bytes", d.maxStateBytes()),
+                read().atLeastZero("parley.rate.app-signals-per-second", d.signalsPerSecond()),
+                (int) read().atLeastZero("parley.rate.app-signal-burst", d.signalBurst()));
+        LOG.config(() -> "event settings: " + s);
         return s;
     }
 

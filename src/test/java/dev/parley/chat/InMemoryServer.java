@@ -1,5 +1,6 @@
 package dev.parley.chat;
 
+import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Draft;
 import dev.parley.history.InMemoryMessageStore;
@@ -49,6 +50,7 @@ final class InMemoryServer implements AutoCloseable {
         connections.directs = directs;
         connections.settings = settings;
         connections.security = security;
+        connections.events = EventSettings.defaults();
         connections.authenticator = new Authenticator(security);
         connections.limiter = new ConnectionLimiter(security);
         connections.executor = inline();

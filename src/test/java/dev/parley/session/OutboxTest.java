@@ -206,4 +206,73 @@ class OutboxTest {
         assertEquals(0, box.queuedBytes());
         assertTrue(box.settled().toCompletableFuture().isDone());
     }
+
+    @Test
+    void signalsOfAConnectionThatKeepsUpAreAllSentInOrderWithTheOtherFrames() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 16_000, Runnable::run, listener);
+        assertTrue(box.offer(frame("m1")));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(box.enqueueSignal("alice/r1", frame("s" + i)));
+        }
+        box.offer(frame("m2"));
+        while (t.completeNext(null)) {
+            // below the coalescing threshold (1,000 bytes here) nothing is replaced
+        }
+        assertEquals(List.of("m1", "s0", "s1", "s2", "s3", "s4", "m2"), t.sent());
+        assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
+    void behindTheThresholdANewerSignalTakesTheWaitingOnesPlacePerKey() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 1600, Runnable::run, listener); // coalesces above 100 bytes
+        String big = "x".repeat(150);
+        assertTrue(box.offer(frame(big)));                    // in flight: 150 bytes wait
+        assertTrue(box.enqueueSignal("alice/r1", frame("a1")));
+        assertTrue(box.enqueueSignal("bob/r1", frame("b1")));
+        box.offer(frame("m1"));
+        assertTrue(box.enqueueSignal("alice/r1", frame("a2")));
+        assertTrue(box.enqueueSignal("alice/r1", frame("a3")));
+        assertTrue(box.enqueueSignal("bob/r1", frame("b2")));
+        assertEquals(150 + 2 + 2 + 2, box.queuedBytes(), "replaced signals take no room");
+        box.flush();
+        while (t.completeNext(null)) {
+            // drain
+        }
+        assertEquals(List.of(big, "a3", "b2", "m1"), t.sent(), "the newest of each key, in the first one's place");
+        assertEquals(0, box.queuedBytes());
+        assertTrue(box.enqueueSignal("alice/r1", frame("a4")), "a taken slot is not reused");
+        box.flush();
+        assertEquals("a4", t.sent().get(t.sent().size() - 1));
+    }
+
+    @Test
+    void aSignalThatWouldOverflowIsDroppedAndTheOutboxStaysOpen() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 100, Runnable::run, listener);
+        assertTrue(box.offer(frame("x".repeat(95))));          // in flight
+        for (int i = 0; i < 50; i++) {
+            box.enqueueSignal("k" + i, frame("s" + i));          // distinct keys: nothing to replace
+        }
+        assertFalse(box.isClosed(), "signals never overflow the outbox");
+        assertEquals(-1, overflowedAt.get());
+        assertTrue(box.queuedBytes() <= 100);
+        assertFalse(box.offer(frame("y".repeat(10))), "a stored frame still overflows it");
+        assertTrue(box.isClosed());
+        assertEquals(0, t.overlaps());
+    }
+
+    @Test
+    void discardingEmptiesWaitingSignals() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, 1000, Runnable::run, listener);
+        box.offer(frame("f"));
+        box.enqueueSignal("k", frame("s1"));
+        box.close();
+        assertTrue(t.completeNext(null));
+        assertEquals(List.of("f"), t.sent());
+        assertEquals(0, box.queuedBytes());
+        assertFalse(box.enqueueSignal("k", frame("s2")));
+    }
 }

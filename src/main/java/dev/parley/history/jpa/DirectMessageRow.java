@@ -1,6 +1,7 @@
 package dev.parley.history.jpa;
 
 import dev.parley.message.DirectMessage;
+import dev.parley.message.Payload;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -32,6 +33,10 @@ public class DirectMessageRow {
     @Column(name = "client_ref", length = 64)
     private String clientRef;
 
+    /** The application's JSON object, encoded, or null (added in schema version 2). */
+    @Column(name = "app_data")
+    private String appData;
+
     @Column(name = "held", nullable = false)
     private boolean held;
 
@@ -46,10 +51,11 @@ public class DirectMessageRow {
         this.body = m.text();
         this.sentAt = m.ts().toEpochMilli();
         this.clientRef = m.ref();
+        this.appData = Payload.encodedOrNull(m.data());
         this.held = held;
     }
 
     DirectMessage toMessage() {
-        return new DirectMessage(id, sender, recipient, body, Instant.ofEpochMilli(sentAt), clientRef);
+        return new DirectMessage(id, sender, recipient, body, Instant.ofEpochMilli(sentAt), clientRef, Payload.parse(appData));
     }
 }

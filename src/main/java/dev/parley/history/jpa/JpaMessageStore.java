@@ -381,13 +381,13 @@ public final class JpaMessageStore implements MessageStore {
         private Appended store(Draft d) {
             if (d instanceof Draft.ToRoom r) {
                 RoomMessage m = new RoomMessage(r.room(), counters.get(CounterRow.room(r.room())).next(), r.from(),
-                        r.text(), r.ts(), r.ref());
+                        r.text(), r.ts(), r.ref(), r.data());
                 em.persist(new RoomMessageRow(m));
                 return new Appended(m, false);
             }
             Draft.ToUser u = (Draft.ToUser) d;
             DirectMessage m = new DirectMessage(counters.get(CounterRow.DIRECT).next(), u.from(), u.to(), u.text(),
-                    u.ts(), u.ref());
+                    u.ts(), u.ref(), u.data());
             em.persist(new DirectMessageRow(m, u.held()));
             return new Appended(m, false, u.held());
         }

@@ -1,6 +1,7 @@
 package dev.parley.history.jpa;
 
 import dev.parley.message.RoomMessage;
+import dev.parley.message.Payload;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -64,6 +65,10 @@ public class RoomMessageRow {
     @Column(name = "client_ref", length = 64)
     private String clientRef;
 
+    /** The application's JSON object, encoded, or null (added in schema version 2). */
+    @Column(name = "app_data")
+    private String appData;
+
     /** For JPA. */
     protected RoomMessageRow() {
     }
@@ -75,9 +80,10 @@ public class RoomMessageRow {
         this.body = m.text();
         this.sentAt = m.ts().toEpochMilli();
         this.clientRef = m.ref();
+        this.appData = Payload.encodedOrNull(m.data());
     }
 
     RoomMessage toMessage() {
-        return new RoomMessage(room, seq, sender, body, Instant.ofEpochMilli(sentAt), clientRef);
+        return new RoomMessage(room, seq, sender, body, Instant.ofEpochMilli(sentAt), clientRef, Payload.parse(appData));
     }
 }

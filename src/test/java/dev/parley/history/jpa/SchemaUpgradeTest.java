@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,11 +74,16 @@ class SchemaUpgradeTest {
 
         SchemaMigration.migrate(dataSource); // validates the history first: a checksum it disagrees with throws
 
-        assertEquals(before, history(dataSource), "taken over: nothing applied again, nothing repaired");
+        List<String> after = history(dataSource);
+        assertEquals(before, after.subList(0, before.size()), "taken over: nothing applied again, nothing repaired");
+        List<String> added = after.subList(before.size(), after.size());
+        assertEquals(1, added.size(), () -> "only version 2 is new: " + after);
+        assertTrue(added.get(0).startsWith("2 ") && added.get(0).endsWith(" true"), after::toString);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT sender, body FROM parley_message WHERE room = 'lobby' AND seq = 1")) {
+             ResultSet r = s.executeQuery("SELECT sender, body, app_data FROM parley_message WHERE room = 'lobby' AND seq = 1")) {
             assertTrue(r.next(), "the stored message is still there");
             assertEquals("ada hi", r.getString(1) + " " + r.getString(2));
+            assertNull(r.getString(3), "a message of version 1 has no data");
         }
     }
 
@@ -91,6 +97,8 @@ class SchemaUpgradeTest {
             config = config.getClass().getMethod("locations", String[].class)
                     .invoke(config, (Object) new String[]{SchemaMigration.LOCATION});
             config = config.getClass().getMethod("table", String.class).invoke(config, HISTORY_TABLE);
+            // The schema the release before application data shipped: version 1 only.
+            config = config.getClass().getMethod("target", String.class).invoke(config, "1");
             Object loaded = config.getClass().getMethod("load").invoke(config);
             Object result = loaded.getClass().getMethod("migrate").invoke(loaded);
             assertEquals(1, result.getClass().getField("migrationsExecuted").getInt(result));
