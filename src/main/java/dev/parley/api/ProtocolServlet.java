@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.protocol.ProtocolDescription;
 import jakarta.inject.Inject;
@@ -23,12 +24,15 @@ public class ProtocolServlet extends HttpServlet {
 
     @Inject
     transient Settings settings;
+    @Inject
+    transient EventSettings events;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader("Cache-Control", "no-cache");
-        response.getWriter().write(ProtocolDescription.of(settings.maxTextChars(), settings.maxFrameBytes()).toString());
+        response.getWriter().write(ProtocolDescription.of(settings.maxTextChars(), settings.maxFrameBytes(),
+                events.maxDataBytes(), events.maxStateBytes()).toString());
     }
 }

@@ -304,7 +304,12 @@ public final class FrameCodec {
             if (v.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw invalid(ErrorCode.INVALID, "field " + name + " must be a JSON object");
             }
-            return Payload.of(v.asJsonObject());
+            Payload data = Payload.of(v.asJsonObject());
+            if (!Text.isWellFormed(data.encoded())) {
+                // JSON-P writes strings unescaped but for control characters: a lone surrogate would stay one.
+                throw invalid(ErrorCode.INVALID, "field " + name + " contains an unpaired surrogate");
+            }
+            return data;
         }
 
         /** An application JSON object that must be there. */

@@ -22,6 +22,18 @@ public final class ProtocolDescription {
      * @param frameMaxBytes the largest text frame accepted
      */
     public static JsonObject of(int textMaxChars, int frameMaxBytes) {
+        return of(textMaxChars, frameMaxBytes, 16 * 1024, 1024);
+    }
+
+    /**
+     * The description for a server configured with these limits; never null.
+     *
+     * @param textMaxChars  the longest message text, in characters (code points)
+     * @param frameMaxBytes the largest text frame accepted
+     * @param dataMaxBytes  the largest {@code data} object of a message or signal (UTF-8 bytes of compact JSON)
+     * @param stateMaxBytes the largest member state, in the same unit
+     */
+    public static JsonObject of(int textMaxChars, int frameMaxBytes, int dataMaxBytes, int stateMaxBytes) {
         JsonArrayBuilder closes = Json.createArrayBuilder();
         for (CloseCodes.Close c : CloseCodes.all()) {
             closes.add(Json.createObjectBuilder().add("code", c.code()).add("name", c.name())
@@ -33,6 +45,8 @@ public final class ProtocolDescription {
                 .add("limits", Json.createObjectBuilder()
                         .add("textMaxChars", textMaxChars)
                         .add("frameMaxBytes", frameMaxBytes)
+                        .add("dataMaxBytes", dataMaxBytes)
+                        .add("stateMaxBytes", stateMaxBytes)
                         .add("refMaxChars", Names.MAX_REF)
                         .add("tokenMaxChars", FrameCodec.MAX_TOKEN_CHARS)
                         .add("historyMaxLimit", FrameCodec.MAX_HISTORY_LIMIT))
