@@ -163,6 +163,7 @@ class EventsIT {
                 }
                 alice.send("{\"type\":\"signal\",\"room\":\"sig\",\"data\":{\"x\":" + i + ",\"y\":" + (count - i) + "}}");
             }
+            long sent = System.nanoTime();
             for (TestClient r : List.of(bob, carol)) {
                 for (int i = 0; i < count; i++) {
                     JsonObject s = r.next(Duration.ofSeconds(30));
@@ -173,6 +174,9 @@ class EventsIT {
                     assertEquals(json("{\"x\":" + i + ",\"y\":" + (count - i) + "}"), s.getJsonObject("data"));
                 }
             }
+            long received = System.nanoTime();
+            System.out.printf("%d signals sent in %d ms, all received %d ms later%n", count, (sent - start) / 1_000_000,
+                    (received - sent) / 1_000_000);
             alice.send("{\"type\":\"ping\",\"ref\":\"p\"}");
             assertEquals("pong", alice.next().getString("type"), "no echo and no ack for the sender");
         }
