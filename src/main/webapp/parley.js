@@ -9,6 +9,11 @@
  * - `send()` resolves once the server stored the message (`ack`); a message not yet acknowledged when the
  *   connection drops is sent again after the reconnect with the same `ref`, so the server stores it once.
  *
+ * Beyond chat (games, whiteboards, editors): messages may carry an application JSON object (`data`), stored
+ * and recovered like text; `signal()` passes an object to the room's other members at once, never stored and
+ * dropped (older ones first) for a member that cannot keep up; `setMemberState()` sets a small state of this
+ * user per room, which the others see in `joined` and in presence `update`s.
+ *
  * @module parley
  */
 
@@ -149,9 +154,18 @@ export class ParleyError extends Error {
  * @property {string} room
  * @property {number} seq strictly increasing per room
  * @property {string} from
- * @property {string} text
+ * @property {string} text empty for a message that carries only `data`
  * @property {string} ts ISO-8601 UTC with milliseconds
  * @property {string} [ref] the sender's ref
+ * @property {Object} [data] the application's JSON object, as sent
+ */
+
+/**
+ * Another member's signal (the `signal` event's detail).
+ * @typedef {Object} Signal
+ * @property {string} room
+ * @property {string} from the sender's user name
+ * @property {Object} data the application's JSON object, as sent
  */
 
 /**
@@ -161,9 +175,10 @@ export class ParleyError extends Error {
  * @property {number} id
  * @property {string} from
  * @property {string} to
- * @property {string} text
+ * @property {string} text empty for a message that carries only `data`
  * @property {string} ts
  * @property {string} [ref]
+ * @property {Object} [data] the application's JSON object, as sent
  */
 
 /**
@@ -171,6 +186,7 @@ export class ParleyError extends Error {
  * @typedef {Object} JoinInfo
  * @property {string} room
  * @property {string[]} members user names, sorted
+ * @property {Record<string, Object>} state the members' states (see `setMemberState()`), by user; only users who set one
  * @property {string} [epoch] identifies the room's history; a change means history was reset
  * @property {boolean} rejoin true when this is a rejoin after a reconnect (or a repeated join)
  * @property {boolean} reset true when the history the client had is void (new epoch): drop what is shown
@@ -225,7 +241,7 @@ const DIRECT_IDS_KEPT = 2000;
 /**
  * One logical connection to Parley, which survives dropped sockets. Create it, add listeners with
  * {@link ParleyClient#on}, then call {@link ParleyClient#connect}. Requests made while disconnected wait
- * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `error`.
+ * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `signal`, `error`.
  */
 export class ParleyClient {
     /** @type {Required<Omit<ClientOptions,'name'|'params'|'url'>> & ClientOptions} */
@@ -330,6 +346,17 @@ export class ParleyClient {
         return this.#rooms.get(room)?.lastSeq ?? 0;
     }
 
+    /**
+     * The members' states in a room as last heard (see {@link ParleyClient#setMemberState}), by user; a copy,
+     * empty when not in the room. This user's own state is included once set.
+     * @param {string} room
+     * @returns {Record<string, Object>}
+     */
+    memberStates(room) {
+        const r = this.#rooms.get(room);
+        return r ? Object.fromEntries(r.states) : {};
+    }
+
     /** Requests waiting for an answer, oldest first: messages not yet acknowledged among them. */
     get unacknowledged() {
         return [...this.#pending.values()].map((p) => ({...p.frame}));
@@ -339,11 +366,12 @@ export class ParleyClient {
      * Adds a listener; returns a function that removes it. Listeners get the event's detail:
      * `state` {@link StateChange}; `joined` {@link JoinInfo} (before that join's messages);
      * `message` {@link Message}, each room message once, in seq order, whether live, from a join's history
-     * or recovered after a reconnect; `presence` {room, user, event: 'join'|'leave', members};
-     * `typing` {room, from}; `direct` {@link DirectMessage}, each once; `error` a {@link ParleyError}
-     * the server sent that answers no request of this client.
+     * or recovered after a reconnect; `presence` {room, user, event: 'join'|'leave'|'update', members, data}
+     * (`data` the user's new state, for `update` only); `typing` {room, from}; `direct` {@link DirectMessage},
+     * each once; `signal` {@link Signal}, at most once, in the order each sender sent them, older ones possibly
+     * skipped; `error` a {@link ParleyError} the server sent that answers no request of this client.
      *
-     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'error'} type
+     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'signal'|'error'} type
      * @param {(detail: any) => void} listener
      * @returns {() => void}
      */
@@ -448,13 +476,17 @@ export class ParleyClient {
      * property is the message's ref, which the `message` event carries too: a page can show the message as
      * "sending" and match it when it arrives.
      *
+     * With `data`, the message carries that JSON object (at most `limits.dataMaxBytes` of compact JSON,
+     * else `too_long`), stored, recovered and delivered like the text; `text` may then be null.
+     *
      * @param {string} room
-     * @param {string} text
+     * @param {string|null} text
+     * @param {Object} [data] the application's JSON object
      * @returns {Promise<{ref: string, room: string, seq: number}> & {ref: string}}
      */
-    send(room, text) {
+    send(room, text, data) {
         this.#cancelTyping(room);
-        return this.#request({type: 'message', room, text}, 'm');
+        return this.#request(withData({type: 'message', room}, text, data), 'm');
     }
 
     /**
@@ -462,11 +494,54 @@ export class ParleyClient {
      * (`offline` when the server cannot deliver it). The promise's `ref` property is the message's ref.
      *
      * @param {string} to
-     * @param {string} text
+     * @param {string|null} text
+     * @param {Object} [data] the application's JSON object, as in `send()`
      * @returns {Promise<{ref: string, to: string}> & {ref: string}}
      */
-    direct(to, text) {
-        return this.#request({type: 'direct', to, text}, 'd');
+    direct(to, text, data) {
+        return this.#request(withData({type: 'direct', to}, text, data), 'd');
+    }
+
+    /**
+     * Passes a JSON object to the room's other members at once (a cursor, a pointer, a game move): not stored,
+     * not acknowledged, never resent. Sent only while connected and in the room; returns whether it was sent.
+     * The others get each sender's signals in order, but a member that falls behind gets only the newest of
+     * each sender (older ones are dropped), and signals sent while a member is disconnected are lost: send
+     * state that must survive as a message with `data` or as member state.
+     *
+     * @param {string} room
+     * @param {Object} data at most `limits.dataMaxBytes` of compact JSON
+     * @returns {boolean}
+     */
+    signal(room, data) {
+        const r = this.#rooms.get(room);
+        if (!this.#welcomed || !r || r.status !== 'live') {
+            return false;
+        }
+        return this.#transmit({type: 'signal', room, data});
+    }
+
+    /**
+     * Sets this user's small state in a room (a colour, a status such as "away"; at most
+     * `limits.stateMaxBytes` of compact JSON). The others see it in `joined` ({@link JoinInfo}'s `state`)
+     * and get presence `update`s; it is sent again after every reconnect, and the server forgets it when
+     * this user's last connection leaves the room. Takes effect once in the room.
+     *
+     * @param {string} room
+     * @param {Object} data
+     */
+    setMemberState(room, data) {
+        const r = this.#rooms.get(room);
+        if (!r) {
+            return;
+        }
+        r.ownState = data;
+        if (this.#user !== null) {
+            r.states.set(this.#user, data);
+        }
+        if (this.#welcomed && r.status === 'live') {
+            this.#transmit({type: 'state', room, data});
+        }
     }
 
     /**
@@ -743,6 +818,11 @@ export class ParleyClient {
                     this.#emit('typing', {room: f.room, from: f.from});
                 }
                 break;
+            case 'signal':
+                if (this.#rooms.get(f.room)?.status === 'live') {
+                    this.#emit('signal', {room: f.room, from: f.from, data: f.data});
+                }
+                break;
             case 'direct':
                 this.#onDirect(f);
                 break;
@@ -833,12 +913,19 @@ export class ParleyClient {
         const rejoin = r.joinedBefore;
         r.epoch = f.epoch ?? r.epoch;
         r.members = new Set(f.members ?? []);
+        r.states = new Map(Object.entries(f.state ?? {}));
+        if (r.ownState !== undefined) {
+            // The server forgets a state when the user's last connection leaves: say it again on every join.
+            this.#transmit({type: 'state', room: r.name, data: r.ownState});
+            r.states.set(this.#user, r.ownState);
+        }
         r.status = 'live';
         r.joinedBefore = true;
         r.joinRef = null;
         r.sinceSent = null;
         /** @type {JoinInfo} */
-        const info = {room: r.name, members: [...r.members].sort(), epoch: r.epoch ?? undefined, rejoin, reset,
+        const info = {room: r.name, members: [...r.members].sort(), state: Object.fromEntries(r.states),
+            epoch: r.epoch ?? undefined, rejoin, reset,
             truncated: f.truncated === true};
         this.#emit('joined', info);
         for (const m of history) {
@@ -881,8 +968,15 @@ export class ParleyClient {
             r.members.add(f.user);
         } else if (f.event === 'leave') {
             r.members.delete(f.user);
+            r.states.delete(f.user);
+        } else if (f.event === 'update') {
+            r.states.set(f.user, f.data);
         }
-        this.#emit('presence', {room: f.room, user: f.user, event: f.event, members: [...r.members].sort()});
+        const detail = {room: f.room, user: f.user, event: f.event, members: [...r.members].sort()};
+        if (f.event === 'update') {
+            detail.data = f.data;
+        }
+        this.#emit('presence', detail);
     }
 
     #onDirect(f) {
@@ -1000,11 +1094,26 @@ class RoomState {
         this.sinceSent = null;
         /** @type {Set<string>} */
         this.members = new Set();
+        /** @type {Map<string, Object>} the members' states, by user */
+        this.states = new Map();
+        /** @type {Object|undefined} this user's state, sent again on every join */
+        this.ownState = undefined;
         /** @type {Message[]} */
         this.buffer = [];
         /** @type {{resolve: (v: JoinInfo) => void, reject: (e: Error) => void}[]} */
         this.waiters = [];
     }
+}
+
+/** A message frame with its text (left out when null or undefined) and data (when given). */
+function withData(frame, text, data) {
+    if (text !== null && text !== undefined) {
+        frame.text = text;
+    }
+    if (data !== undefined && data !== null) {
+        frame.data = data;
+    }
+    return frame;
 }
 
 function detach(ws) {

@@ -111,7 +111,7 @@ function setup(options = {}) {
             throw e;
         }, ...options,
     });
-    const events = {state: [], joined: [], message: [], presence: [], typing: [], direct: [], error: []};
+    const events = {state: [], joined: [], message: [], presence: [], typing: [], direct: [], signal: [], error: []};
     for (const type of Object.keys(events)) {
         client.on(type, (d) => events[type].push(d));
     }
@@ -582,6 +582,58 @@ describe('rooms and recovery', () => {
         assert.equal(events.error[0].code, 'bad_json');
         assert.deepEqual(events.message.map((m) => m.seq), [1, 2]);
         assert.equal(failures.length, 2);
+    });
+});
+
+describe('application events', () => {
+    it('sends data with or without text and passes data on with each message', async () => {
+        const {client, last, events} = setup();
+        client.connect();
+        last().welcome();
+        const stroke = {points: [[0.1, 0.2], [0.3, 0.4]], colour: '#e33', nested: {a: [1, [2, 'x']]}};
+        const sent = client.send('lobby', null, stroke);
+        assert.deepEqual(last().sentOf('message')[0], {type: 'message', room: 'lobby', data: stroke, ref: sent.ref});
+        client.send('lobby', 'caption', {k: 1});
+        assert.deepEqual(last().sentOf('message')[1].data, {k: 1});
+        assert.equal(last().sentOf('message')[1].text, 'caption');
+        client.direct('bob', null, {move: 'e4'});
+        assert.deepEqual(last().sentOf('direct')[0].data, {move: 'e4'});
+        assert.equal('text' in last().sentOf('direct')[0], false);
+        last().receive(msg('lobby', 1, '', {data: stroke}));
+        assert.deepEqual(events.message[0].data, stroke);
+    });
+    it('sends signals only while live in the room, and reports those of others', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        assert.equal(client.signal('lobby', {x: 1}), false, 'not connected');
+        last().welcome();
+        assert.equal(client.signal('lobby', {x: 1, y: 2}), true);
+        assert.equal(client.signal('elsewhere', {x: 1}), false, 'not in that room');
+        assert.deepEqual(last().sentOf('signal'), [{type: 'signal', room: 'lobby', data: {x: 1, y: 2}}]);
+        last().receive({type: 'signal', room: 'lobby', from: 'bob', data: {x: 0.5}});
+        last().receive({type: 'signal', room: 'elsewhere', from: 'bob', data: {x: 0.6}});
+        assert.deepEqual(events.signal, [{room: 'lobby', from: 'bob', data: {x: 0.5}}]);
+    });
+    it('keeps member states from joined and presence, and sets its own again after a reconnect', () => {
+        const {client, last, events, retry} = setup();
+        client.connect();
+        last().welcome('alice', {members: ['alice', 'bob']});
+        client.setMemberState('lobby', {colour: '#e33'});
+        assert.deepEqual(last().sentOf('state'), [{type: 'state', room: 'lobby', data: {colour: '#e33'}}]);
+        last().receive({type: 'presence', room: 'lobby', user: 'bob', event: 'update', data: {colour: '#33e'}});
+        assert.deepEqual(events.presence.at(-1).data, {colour: '#33e'});
+        assert.deepEqual(client.memberStates('lobby'), {alice: {colour: '#e33'}, bob: {colour: '#33e'}});
+        last().drop(1006);
+        retry();
+        const join = () => last().sentOf('join')[0];
+        last().open();
+        last().receive({type: 'welcome', user: 'alice', session: 's2', protocol: 1, rooms: []});
+        last().receive({type: 'joined', room: 'lobby', members: ['alice', 'bob', 'carol'], history: [], epoch: 'e1',
+            ref: join().ref, state: {bob: {colour: '#33e'}, carol: {c: 1}}});
+        assert.deepEqual(last().sentOf('state'), [{type: 'state', room: 'lobby', data: {colour: '#e33'}}], 'said again');
+        assert.deepEqual(events.joined.at(-1).state, {alice: {colour: '#e33'}, bob: {colour: '#33e'}, carol: {c: 1}});
+        last().receive({type: 'presence', room: 'lobby', user: 'carol', event: 'leave'});
+        assert.deepEqual(client.memberStates('lobby'), {alice: {colour: '#e33'}, bob: {colour: '#33e'}});
     });
 });
 
