@@ -132,8 +132,8 @@ class AsyncApiIT {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(13, serverSchemas.size(), serverSchemas.keySet()::toString);
-        assertEquals(9, clientSchemas.size(), clientSchemas.keySet()::toString);
+        assertEquals(14, serverSchemas.size(), serverSchemas.keySet()::toString);
+        assertEquals(11, clientSchemas.size(), clientSchemas.keySet()::toString);
     }
 
     @Test
@@ -144,12 +144,18 @@ class AsyncApiIT {
             String[] script = {
                     "{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"j\"}",
                     "{\"type\":\"message\",\"room\":\"aa-room\",\"text\":\"hello\",\"ref\":\"m1\"}",
+                    "{\"type\":\"message\",\"room\":\"aa-room\",\"data\":{\"kind\":\"stroke\",\"points\":[[0.1,0.2]]},\"ref\":\"m2\"}",
+                    "{\"type\":\"signal\",\"room\":\"aa-room\",\"data\":{\"x\":0.5,\"y\":0.25}}",
+                    "{\"type\":\"state\",\"room\":\"aa-room\",\"data\":{\"colour\":\"#e33\"}}",
                     "{\"type\":\"typing\",\"room\":\"aa-room\"}",
-                    "{\"type\":\"direct\",\"to\":\"aa-bob\",\"text\":\"psst\",\"ref\":\"d1\"}",
+                    "{\"type\":\"direct\",\"to\":\"aa-bob\",\"text\":\"psst\",\"ref\":\"d0\"}",
+                    "{\"type\":\"direct\",\"to\":\"aa-bob\",\"data\":{\"move\":\"e4\"},\"ref\":\"d1\"}",
                     "{\"type\":\"history\",\"room\":\"aa-room\",\"limit\":10,\"ref\":\"h\"}",
                     "{\"type\":\"rooms\",\"ref\":\"r\"}",
                     "{\"type\":\"ping\",\"ref\":\"p\"}",
                     "{\"type\":\"auth\",\"token\":\"" + Tokens.hs256("aa-alice", Duration.ofHours(2), List.of()) + "\",\"ref\":\"a\"}",
+            };
+            String[] leaving = {
                     "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l\"}",
                     "{\"type\":\"leave\",\"room\":\"aa-room\",\"ref\":\"l2\"}",
             };
@@ -160,7 +166,15 @@ class AsyncApiIT {
                 sent.add(frame);
             }
             collectUntil(alice, "end", f -> "ack".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
-            collectUntil(bob, "end", f -> "direct".equals(f.getString("type")), frames);
+            collectUntil(bob, "end", f -> "direct".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
+            // Joined again (harmless) while alice is still in the room with her state: joined carries it.
+            bob.send("{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"again\"}");
+            collectUntil(bob, "end2", f -> "joined".equals(f.getString("type")) && f.containsKey("state"), frames);
+            for (String frame : leaving) {
+                alice.send(frame);
+                sent.add(frame);
+            }
+            collectUntil(alice, "end3", f -> "error".equals(f.getString("type")) && "l2".equals(f.getString("ref", null)), frames);
         }
         List<String> problems = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
