@@ -1,9 +1,9 @@
 package dev.parley.it;
 
+import dev.parley.it.support.AppData;
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.Servers;
 import dev.parley.it.support.TestClient;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.StringReader;
 import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,10 +34,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(240)
 class EventsIT {
 
-    /** Unicode (escaped and not, astral, NUL), nested arrays and objects, numbers at the edges of double precision. */
-    private static final String DATA = "{\"s\":\"h\\u00e9llo \\ud83d\\ude00 \u00e9\u4e2d\\u0000\\\"\\\\/\",\"n\":[1.7976931348623157e308,"
-            + "-1.7976931348623157E308,4.9e-324,2.2250738585072014E-308,9007199254740993,-9007199254740993,0.1,1e-7,123456789012345678901234567890],"
-            + "\"a\":[[],[[{}]],[1,[2,[3,[\"x\",null,true,false]]]]],\"o\":{\"\":{\"k\\u00e9y\":{}}},\"big\":-0.000000000000000000001}";
+    private static final String DATA = AppData.AWKWARD;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -51,7 +47,7 @@ class EventsIT {
     URL base;
 
     private static JsonObject json(String s) {
-        return Json.createReader(new StringReader(s)).readObject();
+        return AppData.json(s);
     }
 
     private TestClient member(String name, String room) {

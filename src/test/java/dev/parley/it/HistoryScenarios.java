@@ -1,5 +1,6 @@
 package dev.parley.it;
 
+import dev.parley.it.support.AppData;
 import dev.parley.it.support.PayaraProcess;
 import dev.parley.it.support.TestClient;
 import jakarta.json.JsonObject;
@@ -199,6 +200,39 @@ abstract class HistoryScenarios {
         try (TestClient erin = TestClient.connect(server.chat("name=erin4"), "chat")) {
             assertEquals("welcome", erin.next().getString("type"));
             assertEquals(List.of("held-1", "held-2", "held-3"), texts(awaitDirects(erin, 3)));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void applicationDataComesBackExactlyAfterARestartInHistoryRecoveryAndHeldDirectMessages() {
+        String room = "payload";
+        JsonObject data = AppData.json(AppData.AWKWARD);
+        String epoch;
+        try (TestClient alice = connect("alice5")) {
+            epoch = join(alice, room, null, null).getString("epoch");
+            visitDefaultRoom("fay5");
+            alice.send("{\"type\":\"message\",\"room\":\"" + room + "\",\"data\":" + AppData.AWKWARD + ",\"ref\":\"p-1\"}");
+            assertEquals("ack", awaitAnswer(alice, "p-1").getString("type"));
+            alice.send("{\"type\":\"message\",\"room\":\"" + room + "\",\"text\":\"both\",\"data\":{\"n\":[1,[2]]},\"ref\":\"p-2\"}");
+            assertEquals("ack", awaitAnswer(alice, "p-2").getString("type"));
+            alice.send("{\"type\":\"direct\",\"to\":\"fay5\",\"data\":" + AppData.AWKWARD + ",\"ref\":\"p-3\"}");
+            assertEquals("ack", awaitAnswer(alice, "p-3").getString("type"));
+        }
+        server.kill();
+        server.start();
+        try (TestClient alice = connect("alice5")) {
+            List<JsonObject> recovered = join(alice, room, 0L, epoch).getJsonArray("history").getValuesAs(JsonObject.class);
+            assertEquals(data, recovered.get(0).getJsonObject("data"), "recovered with since");
+            assertEquals("", recovered.get(0).getString("text"));
+            assertEquals(AppData.json("{\"n\":[1,[2]]}"), recovered.get(1).getJsonObject("data"));
+            assertEquals("both", recovered.get(1).getString("text"));
+            List<JsonObject> paged = fullHistory(alice, room);
+            assertEquals(data, paged.get(0).getJsonObject("data"), "paged with history");
+        }
+        try (TestClient fay = TestClient.connect(server.chat("name=fay5"), "chat")) {
+            assertEquals("welcome", fay.next().getString("type"));
+            assertEquals(data, awaitDirects(fay, 1).get(0).getJsonObject("data"), "held for the recipient");
         }
     }
 
