@@ -1,16 +1,21 @@
 package dev.parley.room;
 
+import dev.parley.message.Payload;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.FakeTransport;
 import dev.parley.session.Peer;
+import jakarta.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RoomRegistryTest {
 
@@ -102,5 +107,43 @@ class RoomRegistryTest {
         rooms.publish("r", 1, text("m1"));
         assertEquals(List.of("joined", presence("r", "bob", "join")), alice.sent());
         assertEquals(List.of("joined", presence("r", "alice", "leave"), "m1"), bob.sent());
+    }
+
+    @Test
+    void memberStateIsSharedByTheUsersTabsAndGoesWithTheLastOne() {
+        Payload red = Payload.of(Json.createObjectBuilder().add("colour", "red").build());
+        Client bob = client("bob");
+        Client tab1 = client("alice");
+        Client tab2 = client("alice");
+        Client stranger = client("carol");
+        joinNow(bob, "r");
+        joinNow(tab1, "r");
+        joinNow(tab2, "r");
+        assertTrue(rooms.state(tab1.peer(), "r", red));
+        assertFalse(rooms.state(stranger.peer(), "r", red), "members only");
+        String update = FrameCodec.shared().encode(new ServerFrame.Presence("r", "alice", ServerFrame.Presence.UPDATE, red));
+        assertEquals(update, bob.sent().get(bob.sent().size() - 1));
+        assertEquals(List.of("joined"), tab2.sent(), "the user's own tabs are not told");
+
+        rooms.leave(tab1.peer(), "r");
+        assertEquals(Map.of("alice", red), rooms.join(stranger.peer(), "r").states(), "a second tab keeps it");
+        rooms.leave(tab2.peer(), "r");
+        Client later = client("dave");
+        assertEquals(Map.of(), rooms.join(later.peer(), "r").states(), "gone with the last tab");
+    }
+
+    @Test
+    void signalsReachOtherUsersOnlyAndOnlyOnceJoined() {
+        Client alice = client("alice");
+        Client aliceTab = client("alice");
+        Client bob = client("bob");
+        joinNow(alice, "r");
+        joinNow(aliceTab, "r");
+        RoomRegistry.Membership joining = rooms.join(bob.peer(), "r");
+        rooms.relay("r", alice.peer(), text("s1"));
+        joining.subscription().activate(text("joined"), 0);
+        rooms.relay("r", alice.peer(), text("s2"));
+        assertEquals(List.of("joined", "s2"), bob.sent(), "a signal during the join is dropped, not held");
+        assertTrue(aliceTab.sent().stream().noneMatch(f -> f.startsWith("s")), "the sender's own tabs are not told");
     }
 }
