@@ -160,6 +160,11 @@ function formatTime(ts) {
     return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
 }
 
+/** What a message shows: its text, or a note for one that carries only application data (the drawing board's strokes). */
+function shownText(m) {
+    return m.text === '' && m.data !== undefined ? '(application data)' : m.text;
+}
+
 /** A message list item; every user-supplied string goes in through textContent. */
 function messageItem(from, text, ts) {
     const li = document.createElement('li');
@@ -390,7 +395,7 @@ function onMessage(m) {
     }
     stopTyping(conv, m.from);
     keepScrolled(() => {
-        if (place(conv, m.seq, messageItem(m.from, m.text, m.ts)) && view.active !== conv.key && !conv.quiet) {
+        if (place(conv, m.seq, messageItem(m.from, shownText(m), m.ts)) && view.active !== conv.key && !conv.quiet) {
             conv.markUnread();
         }
     });
@@ -404,7 +409,7 @@ function onDirect(d) {
         confirmPending(conv, d.ref);
     }
     keepScrolled(() => {
-        if (place(conv, d.id, messageItem(d.from, d.text, d.ts)) && view.active !== conv.key && d.from !== me) {
+        if (place(conv, d.id, messageItem(d.from, shownText(d), d.ts)) && view.active !== conv.key && d.from !== me) {
             conv.markUnread();
         }
     });
@@ -509,7 +514,7 @@ async function loadOlder() {
         const logs = $('logs');
         const fromBottom = logs.scrollHeight - logs.scrollTop;
         for (const m of page) {
-            place(conv, m.seq, messageItem(m.from, m.text, m.ts));
+            place(conv, m.seq, messageItem(m.from, shownText(m), m.ts));
         }
         logs.scrollTop = logs.scrollHeight - fromBottom;
         if (page.length < PAGE || page[0].seq <= 1) {

@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link FrameCodec#decode} and then {@link FrameRouter#handle} (or {@link FrameRouter#reject}) of a real,
  * container-free server, as the endpoint would pass it. No exception may escape, no frame may end in an
  * {@code internal} error (that would be a bug the handler merely caught), and every frame is answered with a
- * frame or a close, except typing in a room the connection is in, which by the protocol is answered to the
- * other members only. The number of frames is jqwik's {@code jqwik.tries.default} (100,000 in
+ * frame or a close, except typing, signals and state in a room the connection is in, which by the protocol
+ * are answered to the other members only. The number of frames is jqwik's {@code jqwik.tries.default} (100,000 in
  * junit-platform.properties; {@code -Djqwik.tries.default=N} for a longer run).
  */
 class ProtocolFuzzTest {
@@ -65,7 +65,10 @@ class ProtocolFuzzTest {
         try {
             ClientFrame decoded = FrameCodec.shared().decode(frame);
             Statistics.label("frame").collect(decoded.getClass().getSimpleName());
-            silentByProtocol = decoded instanceof ClientFrame.Typing t && me.peer().rooms().contains(t.room());
+            // Typing, signals and state in a room the connection is in are answered to the other members only.
+            silentByProtocol = decoded instanceof ClientFrame.Typing t && me.peer().rooms().contains(t.room())
+                    || decoded instanceof ClientFrame.Signal sig && me.peer().rooms().contains(sig.room())
+                    || decoded instanceof ClientFrame.State st && me.peer().rooms().contains(st.room());
             server.router.handle(me.peer(), decoded);
             boolean stored = decoded instanceof ClientFrame.Post || decoded instanceof ClientFrame.Direct;
             if (stored && me.transport().count() == mark) {

@@ -21,9 +21,9 @@ import java.util.function.Function;
 public final class FrameArbitraries {
 
     private static final List<String> TYPES = List.of("join", "leave", "message", "typing", "direct", "history",
-            "rooms", "ping", "auth", "Join", "", "welcome", "error", "message ", "__proto__");
+            "rooms", "ping", "auth", "signal", "state", "Join", "", "welcome", "error", "message ", "__proto__");
     private static final List<String> FIELDS = List.of("type", "room", "text", "to", "ref", "since", "before",
-            "limit", "epoch", "token", "seq", "x");
+            "limit", "epoch", "token", "seq", "x", "data");
     private static final List<String> ROOMS = List.of("lobby", "r1", "private.team-red", "private.", "a", "zz-flush",
             "-bad", "a b", "x".repeat(65), "ünï", "lobby\u0000", "private.*");
 
@@ -85,9 +85,13 @@ public final class FrameArbitraries {
         Arbitrary<JsonValue> ref = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(6, Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8).map(s -> (JsonValue) Json.createValue(s))),
                 net.jqwik.api.Tuple.of(1, values(1)));
-        Arbitrary<String> type = Arbitraries.of("join", "leave", "message", "typing", "direct", "history", "rooms", "ping", "auth");
-        return Combinators.combine(type, room, user, text, number, ref, Arbitraries.integers().between(0, 15))
-                .as((t, r, u, x, n, f, drop) -> {
+        Arbitrary<String> type = Arbitraries.of("join", "leave", "message", "typing", "direct", "history", "rooms", "ping", "auth",
+                "signal", "state");
+        Arbitrary<JsonValue> data = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, values(3).map(v -> (JsonValue) Json.createObjectBuilder().add("v", v).build())),
+                net.jqwik.api.Tuple.of(1, values(2)));
+        return Combinators.combine(type, room, user, text, number, ref, Arbitraries.integers().between(0, 15), data)
+                .as((t, r, u, x, n, f, drop, d) -> {
                     JsonObjectBuilder o = Json.createObjectBuilder().add("type", t);
                     switch (t) {
                         case "join" -> {
@@ -97,8 +101,22 @@ public final class FrameArbitraries {
                             }
                         }
                         case "leave", "typing" -> o.add("room", r);
-                        case "message" -> o.add("room", r).add("text", x);
-                        case "direct" -> o.add("to", u).add("text", x);
+                        case "message" -> {
+                            o.add("room", r);
+                            if (drop % 5 != 0) {
+                                o.add("text", x);
+                            }
+                            if (drop % 5 < 2) {
+                                o.add("data", d);
+                            }
+                        }
+                        case "direct" -> {
+                            o.add("to", u).add("text", x);
+                            if (drop % 3 == 1) {
+                                o.add("data", d);
+                            }
+                        }
+                        case "signal", "state" -> o.add("room", r).add("data", d);
                         case "history" -> o.add("room", r).add(drop % 2 == 0 ? "limit" : "before", n);
                         case "auth" -> o.add("token", x);
                         default -> { }
