@@ -32,7 +32,9 @@ class ConfiguredIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\nparley.origins=self\n");
+        return Deployments.parley("parley.default-room=\nparley.text.max-chars=10\nparley.origins=self\n"
+                + "parley.limits.data-bytes=20\nparley.limits.state-bytes=12\nparley.rate.app-signals-per-second=0.01\n"
+                + "parley.rate.app-signal-burst=3\n");
     }
 
     @ArquillianResource
@@ -75,6 +77,8 @@ class ConfiguredIT {
         }
         assertEquals(10, protocol.getJsonObject("limits").getInt("textMaxChars"));
         assertEquals(65536, protocol.getJsonObject("limits").getInt("frameMaxBytes"));
+        assertEquals(20, protocol.getJsonObject("limits").getInt("dataMaxBytes"));
+        assertEquals(12, protocol.getJsonObject("limits").getInt("stateMaxBytes"));
         assertEquals(Names.USER_PATTERN, protocol.getJsonObject("names").getString("user"));
         assertEquals(CloseCodes.all().stream().map(c -> c.code() + "=" + c.advice().wire()).toList(),
                 protocol.getJsonArray("closeCodes").getValuesAs(JsonObject.class).stream()
@@ -94,6 +98,30 @@ class ConfiguredIT {
             JsonObject error = alice.expect("error");
             assertEquals("too_long", error.getString("code"));
             assertEquals("x", error.getString("ref"));
+        }
+    }
+
+    @Test
+    void theDataAndStateLimitsAndTheSignalRateAreConfigurable() {
+        try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=c-carol"), "chat")) {
+            alice.expect("welcome");
+            alice.send("{\"type\":\"join\",\"room\":\"c-data\"}");
+            alice.expect("joined");
+            alice.send("{\"type\":\"message\",\"room\":\"c-data\",\"data\":{\"s\":\"0123456789ab\"}}"); // 20 bytes
+            assertEquals("0123456789ab", alice.expect("message").getJsonObject("data").getString("s"));
+            alice.expect("ack");
+            alice.send("{\"type\":\"message\",\"room\":\"c-data\",\"data\":{\"s\":\"0123456789abc\"},\"ref\":\"d\"}");
+            alice.expectError("too_long", "d");
+            alice.send("{\"type\":\"state\",\"room\":\"c-data\",\"data\":{\"s\":\"12345\"},\"ref\":\"s\"}"); // 13 bytes
+            alice.expectError("too_long", "s");
+            // A burst of 3 (the state frame above took one), then refusals.
+            for (int i = 0; i < 4; i++) {
+                alice.send("{\"type\":\"signal\",\"room\":\"c-data\",\"data\":{},\"ref\":\"g" + i + "\"}");
+            }
+            alice.expectError("rate_limited", "g2");
+            alice.expectError("rate_limited", "g3");
+            alice.send("{\"type\":\"message\",\"room\":\"c-data\",\"text\":\"chat\",\"ref\":\"c\"}");
+            assertEquals("chat", alice.expect("message").getString("text"), "chat has a bucket of its own");
         }
     }
 }
