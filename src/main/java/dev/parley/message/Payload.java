@@ -3,11 +3,14 @@ package dev.parley.message;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonWriter;
+import jakarta.json.JsonWriterFactory;
 
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,6 +21,10 @@ import java.util.Objects;
  */
 public record Payload(JsonObject json, String encoded) {
 
+    // Made once: Json.createWriter and Json.createReader look the JSON-P provider up on every call.
+    private static final JsonWriterFactory WRITERS = Json.createWriterFactory(Map.of());
+    private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
+
     public Payload {
         Objects.requireNonNull(json, "json");
         Objects.requireNonNull(encoded, "encoded");
@@ -26,7 +33,7 @@ public record Payload(JsonObject json, String encoded) {
     /** Wraps an object, encoding it once. */
     public static Payload of(JsonObject json) {
         StringWriter out = new StringWriter();
-        try (JsonWriter w = Json.createWriter(out)) {
+        try (JsonWriter w = WRITERS.createWriter(out)) {
             w.writeObject(json);
         }
         return new Payload(json, out.toString());
@@ -41,7 +48,7 @@ public record Payload(JsonObject json, String encoded) {
         if (encoded == null) {
             return null;
         }
-        try (JsonReader r = Json.createReader(new StringReader(encoded))) {
+        try (JsonReader r = READERS.createReader(new StringReader(encoded))) {
             return new Payload(r.readObject(), encoded);
         }
     }
