@@ -23,8 +23,9 @@ const FIGURES = [
   ['durable-embedded', 'durable acks, 100 senders in 100 rooms, embedded store', 'acksPerSec', 'acks/s', true],
   ['durable-embedded', 'ack p99, embedded store', 'ackP99', 'ms', false],
 ];
-const SERVERS = ['parley', 'ws', 'socketio', 'tyrus'];
-const NAMES = { parley: 'Parley (Payara Micro)', ws: 'Node ws', socketio: 'Socket.IO', tyrus: 'plain Tyrus' };
+const NAMES = { parley: 'Parley (Payara Micro)', ws: 'Node ws', socketio: 'Socket.IO', tyrus: 'plain Tyrus',
+  'parley-before': 'Parley, earlier build' };
+const SERVERS = ['parley', 'ws', 'socketio', 'tyrus', 'parley-before'].filter((s) => rows.some((r) => r.server === s));
 
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x >= 100 ? Math.round(x).toLocaleString('en') : String(Math.round(x * 10) / 10));
@@ -47,7 +48,7 @@ const chart = [];
 for (const [label, what, field, unit, higher] of FIGURES) {
   const cells = SERVERS.map((s) => stats(label, s, field));
   if (cells.every((c) => c === null)) continue;
-  const [p, w] = [cells[0], cells[1]];
+  const [p, w] = [cells[SERVERS.indexOf('parley')], cells[SERVERS.indexOf('ws')]];
   const ratio = p && w && p.med !== undefined && w.med !== undefined && w.med ? p.med / w.med : null;
   md += `| ${what} | ${unit} | ${cells.map((c) => (c === null ? '-' : c.error ? 'failed: ' + c.error : `${fmt(c.med)} (${fmt(c.min)}-${fmt(c.max)})`)).join(' | ')} | `;
   md += `${ratio === null ? '-' : (Math.round(ratio * 100) / 100) + (higher ? ' (higher is better)' : ' (lower is better)')} | ${p && p.cpu !== null && p.cpu !== undefined ? p.cpu : '-'} |\n`;
@@ -74,7 +75,7 @@ set yrange [0:*]
 set grid ytics
 set key top right
 set bmargin 12
-plot "${dat}" using 2:xtic(1) title "${NAMES.parley}", "" using 3 title "${NAMES.ws}", "" using 4 title "${NAMES.socketio}", "" using 5 title "${NAMES.tyrus}"
+plot ${SERVERS.map((s, i) => (i === 0 ? `"${dat}" using 2:xtic(1)` : `"" using ${i + 2}`) + ` title "${NAMES[s]}"`).join(', ')}
 `;
   try {
     execFileSync('gnuplot', { input: gp });

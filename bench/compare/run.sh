@@ -13,6 +13,7 @@
 # churn (connect-welcome-close loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL and on the
 # embedded store: acks/s and ack p99; Parley only, the peers store nothing).
 # Rate and connection limits are turned off by configuration, never by code.
+# A before/after comparison of Parley itself: PARLEY_BEFORE_WAR=path/to/parley.war PEERS="parley parley-before ws".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -66,7 +67,7 @@ trap cleanup EXIT
 # start_server NAME DEFAULT_ROOM PIN [STORE]   sets PORT and SERVER_PID
 start_server() {
     local name=$1 room=$2 pin=$3 store=${4:-memory}
-    if [ "$name" = parley ]; then
+    if [ "$name" = parley ] || [ "$name" = parley-before ]; then
         local props=(-Dparley.default-room="$room" -Dparley.rate.messages-per-second=0
             -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0)
         case "$store" in
@@ -78,7 +79,9 @@ start_server() {
                 DBS+=("$db")
                 props+=("-Dparley.db.url=jdbc:postgresql://$PGHOST:$PGPORT/$db" "-Dparley.db.user=$PGUSER") ;;
         esac
-        PIN="$pin" start_parley "$WORK/parley-$RANDOM" "${props[@]}"
+        local war=target/parley.war
+        [ "$name" = parley-before ] && war=${PARLEY_BEFORE_WAR:?PARLEY_BEFORE_WAR names the build to compare with}
+        PARLEY_WAR="$war" PIN="$pin" start_parley "$WORK/parley-$RANDOM" "${props[@]}"
         SERVER_PID=$PID
         return
     fi

@@ -7,7 +7,19 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
-import org.glassfish.tyrus.server.Server;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.glassfish.tyrus.core.TyrusWebSocketEngine;
+import org.glassfish.tyrus.server.TyrusServerContainer;
+import org.glassfish.tyrus.spi.ServerContainer;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
 
 import java.io.StringReader;
 import java.time.Instant;
@@ -36,10 +48,52 @@ public class TyrusPeer {
 
     public static void main(String[] args) throws Exception {
         defaultRoom = args.length > 1 && !"none".equals(args[1]) ? args[1] : null;
-        Server server = new Server("127.0.0.1", Integer.parseInt(args[0]), "/", Map.of(), TyrusPeer.class);
-        server.start();
+        new Loopback().start("/", Integer.parseInt(args[0]));
         System.out.println("ready in tyrus-peer on " + args[0]);
         new CountDownLatch(1).await();
+    }
+
+    /**
+     * Tyrus's own Grizzly server container, bound to 127.0.0.1: the stock one (org.glassfish.tyrus.server.Server)
+     * always listens on 0.0.0.0. Same Grizzly HTTP server and the same Tyrus add-on, created the same way.
+     */
+    static final class Loopback extends TyrusServerContainer {
+        private final TyrusWebSocketEngine engine = TyrusWebSocketEngine.builder(this).build();
+
+        Loopback() {
+            super(Set.of(TyrusPeer.class));
+        }
+
+        @Override
+        public void start(String root, int port) throws IOException, DeploymentException {
+            HttpServer http = new HttpServer();
+            NetworkListener listener = new NetworkListener("grizzly", "127.0.0.1", port);
+            http.addListener(listener);
+            try {
+                Constructor<WebSocketAddOn> addOn = WebSocketAddOn.class.getDeclaredConstructor(ServerContainer.class, String.class);
+                addOn.setAccessible(true); // package-private in Tyrus 2.1.5
+                listener.registerAddOn((AddOn) addOn.newInstance(this, root));
+            } catch (ReflectiveOperationException e) {
+                throw new IOException(e);
+            }
+            http.start();
+            super.start(root, port);
+        }
+
+        @Override
+        public void register(Class<?> endpoint) throws DeploymentException {
+            engine.register(endpoint, "/");
+        }
+
+        @Override
+        public void register(ServerEndpointConfig config) throws DeploymentException {
+            engine.register(config, "/");
+        }
+
+        @Override
+        public WebSocketEngine getWebSocketEngine() {
+            return engine;
+        }
     }
 
     @OnOpen
