@@ -11,6 +11,7 @@ import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
 import dev.parley.security.RoomTrail;
@@ -33,7 +34,8 @@ import java.util.logging.Logger;
  * that guard them (who may join which room, how many rooms per connection and members per room, members
  * only for posts, typing and history). Records in the {@link RoomTrail} only joins and leaves that happened.
  * Called on the connection's own thread; replies go to the peer's outbox, room traffic through the
- * {@link RoomRegistry}, and messages through the {@link Sequencer}, which announces them once stored.
+ * {@link RoomRegistry}, and messages through the {@link Sequencer}, which announces them once stored; the
+ * fan-out of a stored message runs on its room's {@link RoomLanes lane}.
  */
 @ApplicationScoped
 public class RoomService {
@@ -47,11 +49,13 @@ public class RoomService {
     private final SecuritySettings security;
     private final RoomTrail trail;
     private final TypingThrottle typing;
+    private final RoomLanes lanes;
 
     @Inject
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                       SecuritySettings security, RoomTrail trail) {
+                       SecuritySettings security, RoomTrail trail, RoomLanes lanes) {
         this.rooms = rooms;
+        this.lanes = lanes;
         this.store = store;
         this.sequencer = sequencer;
         this.settings = settings;
@@ -69,6 +73,7 @@ public class RoomService {
         this.security = null;
         this.trail = null;
         this.typing = null;
+        this.lanes = null;
     }
 
     /**
@@ -193,11 +198,15 @@ public class RoomService {
                 peer.send(Failures.toError(failure, post.ref()));
                 return;
             }
+            // Fan-out leaves the sequencer's thread: the room's lane delivers in seq order (the sequencer hands
+            // a room's messages over in that order), rooms in parallel; the ack follows the sender's own copy.
             RoomMessage m = (RoomMessage) appended.message();
-            if (!appended.duplicate()) {
-                rooms.publish(room, m.seq(), encode(new ServerFrame.Message(m)));
-            }
-            peer.send(new ServerFrame.Ack(post.ref(), room, m.seq(), null));
+            lanes.run(room, () -> {
+                if (!appended.duplicate()) {
+                    rooms.publish(room, m.seq(), encode(new ServerFrame.Message(m)));
+                }
+                peer.send(new ServerFrame.Ack(post.ref(), room, m.seq(), null));
+            });
         });
     }
 

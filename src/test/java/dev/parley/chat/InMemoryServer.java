@@ -5,6 +5,7 @@ import dev.parley.history.Draft;
 import dev.parley.history.InMemoryMessageStore;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
+import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
 import dev.parley.security.RoomTrail;
@@ -42,7 +43,7 @@ final class InMemoryServer implements AutoCloseable {
         sequencer = new Sequencer(store, Executors.defaultThreadFactory(), settings.sequencerCapacity(), settings.sequencerBatch());
         RoomRegistry rooms = new RoomRegistry();
         RoomTrail trail = new RoomTrail(security);
-        RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail);
+        RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail, RoomLanes.on(Runnable::run));
         DirectService directs = new DirectService(registry, sequencer, settings, new AccessPolicy(security, registry, trail));
         connections.connections = registry;
         connections.rooms = roomService;

@@ -5,6 +5,7 @@ import dev.parley.config.Settings;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.RoomTrail;
 import dev.parley.security.SecuritySettings;
@@ -22,8 +23,8 @@ public class FaultyRoomService extends RoomService {
 
     @Inject
     public FaultyRoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                             SecuritySettings security, RoomTrail trail) {
-        super(rooms, store, sequencer, settings, security, trail);
+                             SecuritySettings security, RoomTrail trail, RoomLanes lanes) {
+        super(rooms, store, sequencer, settings, security, trail, lanes);
     }
 
     protected FaultyRoomService() {
