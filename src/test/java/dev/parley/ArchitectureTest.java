@@ -32,7 +32,7 @@ class ArchitectureTest {
             .layer("message").definedBy("dev.parley.message..")
             .layer("config").definedBy("dev.parley.config..")
             .whereLayer("wiring").mayOnlyAccessLayers("config", "history", "security", "session", "protocol")
-            .whereLayer("api").mayOnlyAccessLayers("session", "protocol", "config")
+            .whereLayer("api").mayOnlyAccessLayers("chat", "room", "history", "session", "protocol", "message", "config")
             .whereLayer("endpoint").mayOnlyAccessLayers("chat", "security", "session", "protocol", "config")
             .whereLayer("chat").mayOnlyAccessLayers("room", "history", "security", "session", "protocol", "message", "config")
             .whereLayer("room").mayOnlyAccessLayers("session", "protocol")

@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import dev.parley.config.Settings;
 import dev.parley.message.DirectMessage;
+import dev.parley.history.Appended;
 import dev.parley.history.Draft;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Direct messages: stored through the {@link Sequencer} like room messages, then sent to every open
@@ -62,17 +64,43 @@ public class DirectService {
             peer.send(broken);
             return;
         }
-        Draft draft = new Draft.ToUser(direct.to(), peer.user(), direct.text(), direct.ref(), RoomService.now());
-        sequencer.submit(draft, (appended, failure) -> {
+        Draft.ToUser draft = new Draft.ToUser(direct.to(), peer.user(), direct.text(), direct.ref(), RoomService.now());
+        append(draft, (appended, failure) -> peer.send(failure != null
+                ? Failures.toError(failure, direct.ref())
+                : new ServerFrame.Ack(direct.ref(), null, null, direct.to())));
+    }
+
+    /**
+     * Sends a direct message on behalf of a backend (the HTTP API), with no direct-message rule (the backend is
+     * trusted): checked, stored and delivered exactly like a user's {@link #send}, held if the recipient has no
+     * open connection; {@code ref} is its idempotency key. The future completes once stored and handed to the
+     * outboxes, on the sequencer's thread: with a {@link Refused} when the text breaks a rule, a
+     * {@code StoreUnavailableException} when it could not be stored. Never null.
+     */
+    public CompletableFuture<Appended> publish(String to, String from, String text, String ref) {
+        CompletableFuture<Appended> done = new CompletableFuture<>();
+        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+            return done;
+        }
+        append(new Draft.ToUser(to, from, text, ref, RoomService.now()), (appended, failure) -> {
             if (failure != null) {
-                peer.send(Failures.toError(failure, direct.ref()));
-                return;
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(appended);
             }
-            DirectMessage m = (DirectMessage) appended.message();
-            if (!appended.duplicate()) {
-                deliver(m, !appended.held());
+        });
+        return done;
+    }
+
+    /** The one path of a direct message: stored, delivered unless duplicate (to the recipient unless held), then {@code then}. */
+    private void append(Draft.ToUser draft, Sequencer.Callback then) {
+        sequencer.submit(draft, (appended, failure) -> {
+            if (failure == null && !appended.duplicate()) {
+                deliver((DirectMessage) appended.message(), !appended.held());
             }
-            peer.send(new ServerFrame.Ack(direct.ref(), null, null, m.to()));
+            then.done(appended, failure);
         });
     }
 

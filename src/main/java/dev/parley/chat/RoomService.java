@@ -24,6 +24,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -187,17 +188,48 @@ public class RoomService {
             peer.send(broken);
             return;
         }
-        Draft draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
-        sequencer.submit(draft, (appended, failure) -> {
+        Draft.ToRoom draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
+        append(draft, (appended, failure) -> peer.send(failure != null
+                ? Failures.toError(failure, post.ref())
+                : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
+    }
+
+    /**
+     * Publishes a message on behalf of a backend (the HTTP API): checked by the same rules, stored, sequenced and
+     * broadcast exactly like a member's {@link #post}, with {@code ref} as its idempotency key (a repeated one
+     * gets the original, marked duplicate, and nothing is sent again). The sender need not be a member. The
+     * future completes once the message is stored and handed to the members' outboxes, on the sequencer's
+     * thread: with a {@link Refused} when the text breaks a rule, a {@link StoreUnavailableException} when it
+     * could not be stored. Never null.
+     */
+    public CompletableFuture<Appended> publish(String room, String from, String text, String ref) {
+        CompletableFuture<Appended> done = new CompletableFuture<>();
+        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+            return done;
+        }
+        append(new Draft.ToRoom(room, from, text, ref, now()), (appended, failure) -> {
             if (failure != null) {
-                peer.send(Failures.toError(failure, post.ref()));
-                return;
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(appended);
             }
-            RoomMessage m = (RoomMessage) appended.message();
-            if (!appended.duplicate()) {
-                rooms.publish(room, m.seq(), encode(new ServerFrame.Message(m)));
+        });
+        return done;
+    }
+
+    /**
+     * The one path of a room message into the room: stored by the sequencer, then (unless it was a duplicate)
+     * broadcast to the members, then {@code then} is told, on the sequencer's thread.
+     */
+    private void append(Draft.ToRoom draft, Sequencer.Callback then) {
+        sequencer.submit(draft, (appended, failure) -> {
+            if (failure == null && !appended.duplicate()) {
+                RoomMessage m = (RoomMessage) appended.message();
+                rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m)));
             }
-            peer.send(new ServerFrame.Ack(post.ref(), room, m.seq(), null));
+            then.done(appended, failure);
         });
     }
 

@@ -131,6 +131,17 @@ public class RoomRegistry {
         }
     }
 
+    /** The distinct users in the room, sorted; empty when nobody is in it. Never null. */
+    public List<String> members(String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return List.of();
+        }
+        synchronized (room) {
+            return room.isRetired() ? List.of() : room.members();
+        }
+    }
+
     /** Every room with members, by name. */
     public List<ServerFrame.RoomInfo> list() {
         return rooms.values().stream()
