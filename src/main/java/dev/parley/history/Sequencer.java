@@ -2,6 +2,8 @@ package dev.parley.history;
 
 import dev.parley.message.DirectMessage;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,8 @@ public final class Sequencer {
     private final Map<String, Integer> holds = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** When the batch in hand was taken ({@link System#nanoTime}), or 0 while waiting for work. */
+    private volatile long busySince;
 
     /** A sequencer for which every recipient counts as reachable: no direct message is ever held. */
     public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch) {
@@ -118,6 +122,19 @@ public final class Sequencer {
         }
     }
 
+    /**
+     * How long the batch in hand has been in hand (storing and announcing it), zero while the sequencer waits
+     * for work; for liveness checks, since a batch normally takes milliseconds. Forever (Long.MAX_VALUE) once the
+     * sequencer's thread died while running. Any thread.
+     */
+    public Duration busyFor() {
+        if (running && !thread.isAlive()) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        long since = busySince;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
     /** Drafts waiting, for metrics. */
     public int backlog() {
         return queue.size();
@@ -150,6 +167,7 @@ public final class Sequencer {
                     continue;
                 }
                 queue.drainTo(batch, maxBatch, perSender);
+                busySince = Math.max(1, System.nanoTime());
                 process(batch);
             } catch (InterruptedException e) {
                 if (running) {
@@ -158,6 +176,7 @@ public final class Sequencer {
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.SEVERE, "sequencer loop failed; continuing", e);
             } finally {
+                busySince = 0;
                 batch.clear();
             }
         }

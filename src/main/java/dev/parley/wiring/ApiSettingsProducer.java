@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 /**
  * Reads {@link ApiSettings} from MicroProfile Config: {@code parley.api.keys} (env {@code PARLEY_API_KEYS}, keys
  * separated by commas), {@code parley.api.identity}, {@code parley.api.rate.requests-per-second} and
- * {@code parley.api.rate.burst}. A key shorter than 16 characters stops the deployment: it would be guessable.
+ * {@code parley.api.rate.burst}, and {@code parley.health.stall-ms}. A key shorter than 16 characters stops the deployment: it would be guessable.
  */
 @ApplicationScoped
 public class ApiSettingsProducer {
@@ -46,7 +46,8 @@ public class ApiSettingsProducer {
         }
         ApiSettings s = new ApiSettings(keys, identity,
                 read.atLeastZero("parley.api.rate.requests-per-second", d.requestsPerSecond()),
-                (int) read.atLeastZero("parley.api.rate.burst", d.burst()));
+                (int) read.atLeastZero("parley.api.rate.burst", d.burst()),
+                read.millis("parley.health.stall-ms", d.stallLimit()));
         LOG.config(() -> "API settings: " + s);
         if (!s.enabled()) {
             LOG.info("HTTP API off (no parley.api.keys): /api answers 404");

@@ -50,6 +50,7 @@ public final class JpaMessageStore implements MessageStore {
     private static final Logger LOG = Logger.getLogger(JpaMessageStore.class.getName());
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long PURGE_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final int VALIDATION_SECONDS = 2;
 
     /** The database once reached: its entity managers and its epoch. */
     private record Opened(EntityManagerFactory emf, String epoch) {
@@ -78,6 +79,18 @@ public final class JpaMessageStore implements MessageStore {
         } catch (StoreUnavailableException e) {
             LOG.log(Level.WARNING, "history database not reachable yet (" + describe(e.getCause())
                     + "); sends are refused as unavailable until it is", e.getCause());
+        }
+    }
+
+    @Override
+    public boolean reachable() {
+        try {
+            opened();
+            try (Connection c = pool.getConnection()) {
+                return c.isValid(VALIDATION_SECONDS);
+            }
+        } catch (SQLException | RuntimeException e) { // StoreUnavailableException among them
+            return false;
         }
     }
 
