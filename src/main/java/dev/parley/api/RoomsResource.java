@@ -24,6 +24,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.InputStream;
 import java.util.List;
@@ -34,6 +41,7 @@ import java.util.List;
  * join would. Published messages take the same path as a member's (stored, sequenced, broadcast once).
  */
 @Path("rooms")
+@Tag(name = "rooms")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class RoomsResource {
@@ -51,6 +59,10 @@ public class RoomsResource {
 
     /** Every room with members, with the number of distinct users in each. */
     @GET
+    @Operation(summary = "The rooms with members", description = "{\"rooms\":[{\"name\":\"lobby\",\"members\":3}]}, by name")
+    @APIResponse(responseCode = "200", description = "The rooms")
+    @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
     public String list() {
         JsonArrayBuilder out = Json.createArrayBuilder();
         for (ServerFrame.RoomInfo r : rooms.list()) {
@@ -62,6 +74,14 @@ public class RoomsResource {
     /** The distinct users in a room, sorted. */
     @GET
     @Path("{room}/members")
+    @Operation(summary = "A room's members", description = "{\"room\":\"lobby\",\"members\":[\"alice\",\"bob\"]}: distinct users, sorted")
+    @APIResponse(responseCode = "200", description = "The members")
+    @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "404", description = "Nobody is in the room and it has no messages (problem, code not_found)",
+            content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
+
     public String members(@PathParam("room") String room) {
         RequestBody.room(room);
         List<String> members = rooms.members(room);
@@ -78,8 +98,20 @@ public class RoomsResource {
      */
     @GET
     @Path("{room}/messages")
-    public String history(@PathParam("room") String room, @QueryParam("before") String before,
-                          @QueryParam("after") String after, @QueryParam("limit") String limit) {
+    @Operation(summary = "A page of a room's history, oldest first",
+            description = "{\"room\":\"lobby\",\"messages\":[{\"room\":\"lobby\",\"seq\":17,\"from\":\"alice\",\"text\":\"hi\",\"ts\":\"...\"}]}")
+    @APIResponse(responseCode = "200", description = "The messages")
+    @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "404", description = "Nobody is in the room and it has no messages (problem, code not_found)",
+            content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
+
+    public String history(@PathParam("room") String room,
+                          @Parameter(description = "Only messages with a lower seq (the newest of them)") @QueryParam("before") String before,
+                          @Parameter(description = "Only messages with a higher seq (the oldest of them)") @QueryParam("after") String after,
+                          @Parameter(description = "At most this many, 1-100 (default 50)") @QueryParam("limit") String limit) {
         RequestBody.room(room);
         Long below = seq("before", before);
         Long above = seq("after", after);
@@ -111,7 +143,25 @@ public class RoomsResource {
     @POST
     @Path("{room}/messages")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response publish(@PathParam("room") String room, @HeaderParam("Idempotency-Key") String key, InputStream body) {
+    @Operation(summary = "Publish a message into the room",
+            description = "Stored, sequenced and broadcast to the room's members exactly like a member's message, from the "
+                    + "API identity (parley.api.identity, default api). The answer is the stored message with its seq.")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(example = "{\"text\":\"Deploy finished\"}")))
+    @APIResponse(responseCode = "201", description = "Stored and sent to the members")
+    @APIResponse(responseCode = "200", description = "A replayed Idempotency-Key: the original message, nothing sent again",
+            headers = @Header(name = "Idempotent-Replayed", description = "true"))
+    @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used for another text in this room (problem, code conflict)",
+            content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "413", description = ApiDoc.TOO_LARGE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
+
+    public Response publish(@PathParam("room") String room,
+                            @Parameter(description = ApiDoc.IDEMPOTENCY_KEY) @HeaderParam("Idempotency-Key") String key,
+                            InputStream body) {
         RequestBody.room(room);
         RequestBody.idempotencyKey(key);
         String text = RequestBody.read(body, settings.maxFrameBytes(), false).string("text");

@@ -19,6 +19,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +37,7 @@ import java.util.logging.Logger;
  * they have none open), and disconnecting every connection of a user with a close code and reason.
  */
 @Path("users/{user}")
+@Tag(name = "users")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class UsersResource {
@@ -55,7 +63,25 @@ public class UsersResource {
     @POST
     @Path("messages")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response direct(@PathParam("user") String user, @HeaderParam("Idempotency-Key") String key, InputStream body) {
+    @Operation(summary = "Send a direct message to a user",
+            description = "Stored and sent to every open connection of the user, from the API identity; held for the user's "
+                    + "next connection when none is open (then delivered is false).")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(example = "{\"text\":\"Your export is ready\"}")))
+    @APIResponse(responseCode = "201", description = "Stored, and sent or held")
+    @APIResponse(responseCode = "200", description = "A replayed Idempotency-Key: the original message, nothing sent again",
+            headers = @Header(name = "Idempotent-Replayed", description = "true"))
+    @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used for another text to this user (problem, code conflict)",
+            content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "413", description = ApiDoc.TOO_LARGE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
+
+    public Response direct(@PathParam("user") String user,
+                           @Parameter(description = ApiDoc.IDEMPOTENCY_KEY) @HeaderParam("Idempotency-Key") String key,
+                           InputStream body) {
         RequestBody.user(user);
         RequestBody.idempotencyKey(key);
         String text = RequestBody.read(body, settings.maxFrameBytes(), false).string("text");
@@ -75,6 +101,18 @@ public class UsersResource {
      */
     @POST
     @Path("disconnect")
+    @Operation(summary = "Close every connection of a user",
+            description = "Optional body {\"code\":4000,\"reason\":\"...\"}: code 1000, 1001 or 4000-4999 (default 4000, after "
+                    + "which clients do not reconnect by themselves), reason at most 123 bytes. Answers {\"user\":..,\"closed\":n,\"code\":..}.")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(example = "{\"code\":4000,\"reason\":\"account suspended\"}")))
+    @APIResponse(responseCode = "200", description = "The connections are closing")
+    @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "404", description = "The user has no open connection (problem, code not_found)",
+            content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
+
     public Response disconnect(@PathParam("user") String user, InputStream body) {
         RequestBody.user(user);
         RequestBody request = RequestBody.read(body, settings.maxFrameBytes(), true);

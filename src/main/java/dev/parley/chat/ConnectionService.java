@@ -1,6 +1,7 @@
 package dev.parley.chat;
 
 import dev.parley.config.Settings;
+import dev.parley.metrics.Meters;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.ErrorCode;
@@ -57,6 +58,8 @@ public class ConnectionService {
     ConnectionLimiter limiter;
     @Inject
     OutboundWriters writers;
+    @Inject
+    Meters meters;
     @Resource
     ManagedExecutorService executor;
 
@@ -88,7 +91,8 @@ public class ConnectionService {
         }
         // From here on the peer owns the limiter's count: release() gives it back, once.
         Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(security.rates(), System::nanoTime),
-                transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released);
+                transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released,
+                error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
         try {
             // welcome is queued before the peer is registered, so nothing another thread sends it can come first
             peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms()));
@@ -148,6 +152,15 @@ public class ConnectionService {
     /** The connection closed (the container says so): releases it. Idempotent. */
     public void closed(Peer peer) {
         peer.release();
+    }
+
+    /** The connection closed with {@code code} (the container says so, once per connection): counts it and releases it. */
+    public void closed(Peer peer, int code) {
+        meters.count(Meters.Tagged.CLOSES, String.valueOf(code));
+        if (code == CloseCodes.SLOW_CONSUMER) {
+            meters.count(Meters.Count.SLOW_CONSUMER_CLOSES);
+        }
+        closed(peer);
     }
 
     /** What {@link Peer#release} runs, once per connection: leaves its rooms (presence), unregisters it, frees its counts. */

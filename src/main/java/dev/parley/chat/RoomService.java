@@ -6,6 +6,7 @@ import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
+import dev.parley.metrics.Meters;
 import dev.parley.history.Sequencer;
 import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
@@ -48,16 +49,24 @@ public class RoomService {
     private final SecuritySettings security;
     private final RoomTrail trail;
     private final TypingThrottle typing;
+    private final Meters meters;
+
+    /** Counting into a {@link Meters} of its own (for tests and tools). */
+    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
+                       SecuritySettings security, RoomTrail trail) {
+        this(rooms, store, sequencer, settings, security, trail, new Meters());
+    }
 
     @Inject
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                       SecuritySettings security, RoomTrail trail) {
+                       SecuritySettings security, RoomTrail trail, Meters meters) {
         this.rooms = rooms;
         this.store = store;
         this.sequencer = sequencer;
         this.settings = settings;
         this.security = security;
         this.trail = trail;
+        this.meters = meters;
         this.typing = new TypingThrottle(settings.typingInterval().toMillis(), System::nanoTime);
     }
 
@@ -70,6 +79,7 @@ public class RoomService {
         this.security = null;
         this.trail = null;
         this.typing = null;
+        this.meters = null;
     }
 
     /**
@@ -176,6 +186,8 @@ public class RoomService {
      * A plain text frame (room null) goes to the default room. A repeated ref gets the original ack only.
      */
     public void post(Peer peer, ClientFrame.Post post) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
         String room = post.room() != null ? post.room() : settings.defaultRoom();
         if (room == null || !peer.rooms().contains(room)) {
             peer.send(room == null
@@ -189,7 +201,7 @@ public class RoomService {
             return;
         }
         Draft.ToRoom draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
-        append(draft, (appended, failure) -> peer.send(failure != null
+        append(draft, received, (appended, failure) -> peer.send(failure != null
                 ? Failures.toError(failure, post.ref())
                 : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
     }
@@ -203,13 +215,15 @@ public class RoomService {
      * could not be stored. Never null.
      */
     public CompletableFuture<Appended> publish(String room, String from, String text, String ref) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
         CompletableFuture<Appended> done = new CompletableFuture<>();
         ServerFrame.Error broken = MessageRules.check(text, ref, settings);
         if (broken != null) {
             done.completeExceptionally(new Refused(broken));
             return done;
         }
-        append(new Draft.ToRoom(room, from, text, ref, now()), (appended, failure) -> {
+        append(new Draft.ToRoom(room, from, text, ref, now()), received, (appended, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
@@ -221,15 +235,20 @@ public class RoomService {
 
     /**
      * The one path of a room message into the room: stored by the sequencer, then (unless it was a duplicate)
-     * broadcast to the members, then {@code then} is told, on the sequencer's thread.
+     * broadcast to the members, then {@code then} is told (the ack), on the sequencer's thread. Counted in
+     * {@link Meters}: stored, deliveries, acks with the latency since {@code received} ({@link System#nanoTime}).
      */
-    private void append(Draft.ToRoom draft, Sequencer.Callback then) {
+    private void append(Draft.ToRoom draft, long received, Sequencer.Callback then) {
         sequencer.submit(draft, (appended, failure) -> {
             if (failure == null && !appended.duplicate()) {
                 RoomMessage m = (RoomMessage) appended.message();
-                rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m)));
+                meters.count(Meters.Count.MESSAGES_STORED);
+                meters.count(Meters.Count.DELIVERIES, rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m))));
             }
             then.done(appended, failure);
+            if (failure == null) {
+                meters.acked(System.nanoTime() - received);
+            }
         });
     }
 

@@ -39,6 +39,7 @@ public final class Peer {
     private final String address;
     private final ConnectionGuard guard;
     private final Consumer<Peer> onRelease;
+    private final Consumer<ServerFrame.Error> onRefusal;
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicReference<Set<String>> rooms = new AtomicReference<>(Set.of());
     private volatile Identity identity;
@@ -69,7 +70,19 @@ public final class Peer {
      */
     public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
                 long maxQueuedBytes, Duration closeGrace, Executor writer, Executor closer, Consumer<Peer> onRelease) {
+        this(id, identity, address, guard, transport, maxQueuedBytes, closeGrace, writer, closer, onRelease, e -> {
+        });
+    }
+
+    /**
+     * As the constructor above, and told of every error frame sent to this connection through
+     * {@link #send(ServerFrame)}, on the sending thread (for counting; it must not block or send).
+     */
+    public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
+                long maxQueuedBytes, Duration closeGrace, Executor writer, Executor closer, Consumer<Peer> onRelease,
+                Consumer<ServerFrame.Error> onRefusal) {
         this.id = id;
+        this.onRefusal = onRefusal;
         this.identity = identity;
         this.guard = guard;
         this.onRelease = onRelease;
@@ -162,6 +175,9 @@ public final class Peer {
      * is under way (see {@link #send(EncodedFrame)}). The caller must hold no lock.
      */
     public void send(ServerFrame frame) {
+        if (frame instanceof ServerFrame.Error e) {
+            onRefusal.accept(e);
+        }
         send(EncodedFrame.of(frame));
     }
 

@@ -5,6 +5,7 @@ import dev.parley.history.Draft;
 import dev.parley.history.InMemoryMessageStore;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
+import dev.parley.metrics.Meters;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
 import dev.parley.security.RoomTrail;
@@ -51,6 +52,7 @@ final class InMemoryServer implements AutoCloseable {
         connections.security = security;
         connections.authenticator = new Authenticator(security);
         connections.limiter = new ConnectionLimiter(security);
+        connections.meters = new Meters();
         connections.executor = inline();
         connections.writers = new OutboundWriters() {
             @Override
