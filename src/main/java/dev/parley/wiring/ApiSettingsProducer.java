@@ -3,6 +3,8 @@ package dev.parley.wiring;
 import dev.parley.config.ApiSettings;
 import dev.parley.protocol.Names;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -25,6 +27,14 @@ public class ApiSettingsProducer {
 
     @Inject
     Config config;
+
+    /**
+     * Reads the settings at start, on a thread of the application. Payara: read lazily from a health check (on a
+     * thread of the server's, not the application's), the injected Config missed the WAR's own properties.
+     */
+    void readAtStart(@Observes @Initialized(ApplicationScoped.class) Object started, ApiSettings settings) {
+        LOG.fine(() -> "API " + (settings.enabled() ? "on" : "off"));
+    }
 
     @Produces
     @Singleton

@@ -134,7 +134,7 @@ class OperationsIT {
     @Test
     void theOpenApiDocumentDescribesTheApi() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + base.getPort() + "/openapi")).header("Accept", "application/yaml")
+                URI.create("http://127.0.0.1:" + base.getPort() + "/openapi"))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r::body);
         for (String expected : new String[]{"/api/rooms/{room}/messages", "/api/rooms/{room}/members", "/api/users/{user}/messages",
