@@ -7,7 +7,6 @@ import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The HTTP API for backends and operators, under {@code /api}: Jakarta REST resources, found by the container's
@@ -22,9 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         + "WebSocket. Every call needs Authorization: Bearer <key> (a key from parley.api.keys); with no "
                         + "key configured the API answers 404. Errors are RFC 9457 problem details "
                         + "(application/problem+json) with Parley's error code in \"code\"."),
-        security = @SecurityRequirement(name = "apiKey"),
-        tags = {@Tag(name = "rooms", description = "Rooms, members, history, publishing"),
-                @Tag(name = "users", description = "Direct messages and disconnecting users")})
+        security = @SecurityRequirement(name = "apiKey"))
 @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API key from parley.api.keys (env PARLEY_API_KEYS), as Authorization: Bearer <key>")
 public class ApiApplication extends Application {

@@ -41,7 +41,7 @@ import java.util.List;
  * join would. Published messages take the same path as a member's (stored, sequenced, broadcast once).
  */
 @Path("rooms")
-@Tag(name = "rooms")
+@Tag(name = "rooms", description = "Rooms, members, history, publishing")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class RoomsResource {

@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  * they have none open), and disconnecting every connection of a user with a close code and reason.
  */
 @Path("users/{user}")
-@Tag(name = "users")
+@Tag(name = "users", description = "Direct messages and disconnecting users")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class UsersResource {

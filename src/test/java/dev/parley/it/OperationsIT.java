@@ -118,6 +118,10 @@ class OperationsIT {
             assertEquals(8, delta(before, during, "parley_deliveries"), "4 messages to 2 connections each");
             assertEquals(4, delta(before, during, "parley_acks"));
             assertEquals(4, during.value(ackCount(during)) - before.value(ackCount(before)), "ack latency observations");
+            assertEquals(4, during.value("parley_ack_latency_bucket", "le", "+Inf") - before.value("parley_ack_latency_bucket", "le", "+Inf"),
+                    "the ack latency histogram's buckets");
+            assertEquals(4, during.value("parley_ack_latency_bucket", "le", "10.0") - before.value("parley_ack_latency_bucket", "le", "10.0"),
+                    "every ack within 10 s");
             assertEquals(1, delta(before, during, "parley_refused_frames", "code", "not_member"));
             assertEquals(1, delta(before, during, "parley_refused_frames", "code", "invalid"));
             assertTrue(during.has("parley_queued_bytes"), () -> "no queue bytes in " + during.names("parley_"));
