@@ -154,8 +154,13 @@ public class ConnectionService {
         peer.release();
     }
 
-    /** The connection closed with {@code code} (the container says so, once per connection): counts it and releases it. */
+    /**
+     * The connection closed with {@code code} (the container says so, once per connection): counts it, logs one
+     * line (user, code, how long it was open, frames in and out; never a text or token) and releases it.
+     */
     public void closed(Peer peer, int code) {
+        LOG.info(() -> "connection " + peer.id() + " of " + peer.user() + " closed with " + code + " after "
+                + peer.openFor().toMillis() + " ms, frames in " + peer.framesIn() + ", out " + peer.framesOut());
         meters.count(Meters.Tagged.CLOSES, String.valueOf(code));
         if (code == CloseCodes.SLOW_CONSUMER) {
             meters.count(Meters.Count.SLOW_CONSUMER_CLOSES);

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -49,6 +50,9 @@ public final class Peer {
     private final Duration closeGrace;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final long openedAt = System.nanoTime();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
 
     /** A connection with no limits and a release that only marks it closed (for tests and tools). */
     public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Duration closeGrace,
@@ -190,6 +194,7 @@ public final class Peer {
         if (!outbox.enqueue(frame)) {
             return false;
         }
+        framesOut.incrementAndGet();
         outbox.flush();
         return true;
     }
@@ -199,7 +204,7 @@ public final class Peer {
      * whose order is decided under one (presence, the answer to a join). Returns false when it was dropped.
      */
     public boolean post(EncodedFrame frame) {
-        return outbox.offer(frame);
+        return counted(outbox.offer(frame));
     }
 
     /**
@@ -207,7 +212,34 @@ public final class Peer {
      * it was dropped (closed or overflowing).
      */
     public boolean enqueue(EncodedFrame frame) {
-        return outbox.enqueue(frame);
+        return counted(outbox.enqueue(frame));
+    }
+
+    private boolean counted(boolean queued) {
+        if (queued) {
+            framesOut.incrementAndGet();
+        }
+        return queued;
+    }
+
+    /** Counts one frame received from the client (any thread). */
+    public void received() {
+        framesIn.incrementAndGet();
+    }
+
+    /** Frames received from the client so far. */
+    public long framesIn() {
+        return framesIn.get();
+    }
+
+    /** Frames queued for the client so far (those dropped as closed or overflowing not counted). */
+    public long framesOut() {
+        return framesOut.get();
+    }
+
+    /** How long the connection has been open. */
+    public Duration openFor() {
+        return Duration.ofNanos(System.nanoTime() - openedAt);
     }
 
     /** Sends what is queued on the calling thread unless a send is under way; call it holding no lock. */
