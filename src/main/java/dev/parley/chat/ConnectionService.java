@@ -60,6 +60,8 @@ public class ConnectionService {
     OutboundWriters writers;
     @Inject
     Meters meters;
+    @Inject
+    Drain drain;
     @Resource
     ManagedExecutorService executor;
 
@@ -68,9 +70,14 @@ public class ConnectionService {
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
      * connection limits, registers it, sends {@code welcome} and joins the default room. Returns null when
-     * the connection was refused and closed (4401 bad token, 1008 bad name, 4429 too many connections).
+     * the connection was refused and closed (4401 bad token, 1008 bad name, 4429 too many connections, 1001 while
+     * the server is stopping).
      */
     public Peer open(Transport transport, Handshake handshake) {
+        if (drain.isDraining()) {
+            transport.close(CloseCodes.GOING_AWAY, Drain.REASON);
+            return null;
+        }
         Identity identity;
         try {
             identity = authenticator.authenticate(handshake);

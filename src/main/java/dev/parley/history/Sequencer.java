@@ -135,6 +135,11 @@ public final class Sequencer {
         return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
     }
 
+    /** True when no draft waits and none is in hand: everything submitted so far was stored (or refused) and announced. */
+    public boolean isIdle() {
+        return queue.size() == 0 && busySince == 0;
+    }
+
     /** Drafts waiting, for metrics. */
     public int backlog() {
         return queue.size();

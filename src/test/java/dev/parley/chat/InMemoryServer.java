@@ -53,6 +53,7 @@ final class InMemoryServer implements AutoCloseable {
         connections.authenticator = new Authenticator(security);
         connections.limiter = new ConnectionLimiter(security);
         connections.meters = new Meters();
+        connections.drain = new Drain();
         connections.executor = inline();
         connections.writers = new OutboundWriters() {
             @Override
