@@ -32,7 +32,7 @@ class ArchitectureTest {
             .layer("message").definedBy("dev.parley.message..")
             .layer("config").definedBy("dev.parley.config..")
             .layer("metrics").definedBy("dev.parley.metrics..")
-            .whereLayer("wiring").mayOnlyAccessLayers("config", "history", "security", "session", "protocol")
+            .whereLayer("wiring").mayOnlyAccessLayers("config", "history", "security", "session", "protocol", "metrics")
             .whereLayer("api").mayOnlyAccessLayers("chat", "room", "history", "session", "protocol", "message", "config", "metrics")
             .whereLayer("endpoint").mayOnlyAccessLayers("chat", "security", "session", "protocol", "config")
             .whereLayer("chat").mayOnlyAccessLayers("room", "history", "security", "session", "protocol", "message", "config", "metrics")

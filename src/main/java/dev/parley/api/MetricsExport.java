@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
 import dev.parley.metrics.Meters;
 import dev.parley.room.RoomRegistry;
@@ -11,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
@@ -27,8 +29,8 @@ import java.util.logging.Logger;
 /**
  * Publishes Parley's figures in the application's MicroProfile Metrics registry, which Payara Micro serves at
  * {@code /metrics} in Prometheus text: the {@link Meters} counters as counters (labelled ones with their label),
- * the ack latency as a timer, and gauges for open connections, rooms, bytes waiting in outbound queues and drafts
- * waiting for the store. The one place that knows MicroProfile Metrics: on a server without it the rest of Parley
+ * the ack latency as a timer, the batch sizes as a histogram, and gauges for open connections, rooms, bytes
+ * waiting in outbound queues, drafts waiting for the store and the database connections in use. The one place that knows MicroProfile Metrics: on a server without it the rest of Parley
  * counts as before and this logs once that nothing is exported.
  */
 @ApplicationScoped
@@ -46,6 +48,8 @@ public class MetricsExport {
     RoomRegistry rooms;
     @Inject
     Sequencer sequencer;
+    @Inject
+    MessageStore store;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         try {
@@ -64,6 +68,10 @@ public class MetricsExport {
         gauge(registry, "parley_rooms", "Rooms with members", () -> rooms.list().size());
         gauge(registry, "parley_queued_bytes", "Bytes waiting in all outbound queues", this::queuedBytes);
         gauge(registry, "parley_store_backlog", "Messages waiting to be stored", sequencer::backlog);
+        gauge(registry, "parley_db_connections_active", "Database connections in use", () -> store.poolUse().active());
+        gauge(registry, "parley_db_connections_idle", "Database connections open and idle", () -> store.poolUse().idle());
+        gauge(registry, "parley_db_connections_waiting", "Threads waiting for a database connection", () -> store.poolUse().waiting());
+        gauge(registry, "parley_db_connections_max", "The most database connections the pool opens", () -> store.poolUse().max());
         Map<Meters.Count, Counter> counters = new EnumMap<>(Meters.Count.class);
         for (Meters.Count c : Meters.Count.values()) {
             Counter counter = registry.counter(Metadata.builder().withName(c.metric()).withDescription(c.help()).build());
@@ -76,6 +84,8 @@ public class MetricsExport {
         }
         Timer ackLatency = registry.timer(Metadata.builder().withName("parley_ack_latency")
                 .withDescription("From receiving a message to acknowledging it, stored").build());
+        Histogram batchSizes = registry.histogram(Metadata.builder().withName("parley_store_batch_size")
+                .withDescription("Messages stored per transaction").build());
         meters.export(new Meters.Sink() {
             @Override
             public void count(Meters.Count count, long n) {
@@ -90,6 +100,11 @@ public class MetricsExport {
             @Override
             public void ackLatency(Duration latency) {
                 ackLatency.update(latency);
+            }
+
+            @Override
+            public void batch(int size) {
+                batchSizes.update(size);
             }
         });
         LOG.fine("Parley's figures exported to MicroProfile Metrics");

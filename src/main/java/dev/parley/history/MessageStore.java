@@ -60,6 +60,11 @@ public interface MessageStore extends AutoCloseable {
         return true;
     }
 
+    /** How the store's database connections are used now ({@link PoolUse#NONE} without a database); any thread, never null. */
+    default PoolUse poolUse() {
+        return PoolUse.NONE;
+    }
+
     /** Releases the store's resources (connections); called once, on shutdown. */
     @Override
     default void close() {

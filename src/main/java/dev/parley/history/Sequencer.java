@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,6 +60,7 @@ public final class Sequencer {
 
     private final MessageStore store;
     private final Predicate<String> reachable;
+    private final IntConsumer batches;
     private final FairQueue<Task> queue;
     private final int maxBatch;
     private final int perSender;
@@ -79,6 +81,17 @@ public final class Sequencer {
      * @param maxBatch  the most drafts stored in one unit
      */
     public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch, Predicate<String> reachable) {
+        this(store, threads, capacity, maxBatch, reachable, size -> {
+        });
+    }
+
+    /**
+     * As above, and told the size of every batch stored (one transaction), on the sequencer's thread after it was
+     * stored; for metrics, so it must be quick and must not throw.
+     */
+    public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch, Predicate<String> reachable,
+                     IntConsumer batches) {
+        this.batches = batches;
         this.store = store;
         this.reachable = reachable;
         this.queue = new FairQueue<>(capacity);
@@ -260,6 +273,7 @@ public final class Sequencer {
             batch.forEach(t -> notify(t, null, e));
             return;
         }
+        batches.accept(batch.size());
         announcing(() -> {
             for (int i = 0; i < batch.size(); i++) {
                 notify(batch.get(i), results.get(i), null);

@@ -26,6 +26,8 @@ public class Meters {
         DELIVERIES("parley_deliveries", "Stored messages handed to receiving connections"),
         /** Acknowledgements of stored messages (ack frames, and API publish answers). */
         ACKS("parley_acks", "Acknowledgements of stored messages"),
+        /** Transactions of the store (the messages stored divided by these is the mean batch size). */
+        STORE_BATCHES("parley_store_batches", "Batches of messages stored, one transaction each"),
         /** Connections closed as slow consumers (close code 4008). */
         SLOW_CONSUMER_CLOSES("parley_slow_consumer_closes", "Connections closed as slow consumers (4008)");
 
@@ -85,6 +87,8 @@ public class Meters {
         void count(Tagged tagged, String value);
 
         void ackLatency(Duration latency);
+
+        void batch(int size);
     }
 
     private static final Sink NONE = new Sink() {
@@ -98,6 +102,10 @@ public class Meters {
 
         @Override
         public void ackLatency(Duration latency) {
+        }
+
+        @Override
+        public void batch(int size) {
         }
     };
 
@@ -133,6 +141,12 @@ public class Meters {
         acksTimed.increment();
         ackNanos.add(nanos);
         sink.ackLatency(Duration.ofNanos(nanos));
+    }
+
+    /** Counts one batch of {@code size} messages stored in one transaction. */
+    public void batch(int size) {
+        count(Count.STORE_BATCHES);
+        sink.batch(size);
     }
 
     /** The current value of a counter. */

@@ -125,6 +125,12 @@ class OperationsIT {
             assertEquals(1, delta(before, during, "parley_refused_frames", "code", "not_member"));
             assertEquals(1, delta(before, during, "parley_refused_frames", "code", "invalid"));
             assertTrue(during.has("parley_queued_bytes"), () -> "no queue bytes in " + during.names("parley_"));
+            double batches = delta(before, during, "parley_store_batches");
+            assertTrue(batches >= 1 && batches <= 4, "4 messages in 1 to 4 transactions, not " + batches);
+            assertEquals(batches, delta(before, during, "parley_store_batch_size_count"), "one batch size per transaction");
+            assertEquals(4, delta(before, during, "parley_store_batch_size_sum"), "the batch sizes add up to the messages stored");
+            assertEquals(8, during.value("parley_db_connections_max"), "the default pool size");
+            assertEquals(0, during.value("parley_db_connections_waiting"));
 
             alice.closeNormally(WAIT);
             bob.closeNormally(WAIT);

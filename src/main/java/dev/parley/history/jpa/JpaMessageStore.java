@@ -1,10 +1,12 @@
 package dev.parley.history.jpa;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.parley.history.Appended;
 import dev.parley.message.DirectMessage;
 import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
+import dev.parley.history.PoolUse;
 import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
 import dev.parley.history.StorageSettings;
@@ -80,6 +82,16 @@ public final class JpaMessageStore implements MessageStore {
             LOG.log(Level.WARNING, "history database not reachable yet (" + describe(e.getCause())
                     + "); sends are refused as unavailable until it is", e.getCause());
         }
+    }
+
+    @Override
+    public PoolUse poolUse() {
+        HikariPoolMXBean figures = pool.getHikariPoolMXBean();
+        if (figures == null) {
+            return new PoolUse(0, 0, 0, pool.getMaximumPoolSize()); // not started yet
+        }
+        return new PoolUse(figures.getActiveConnections(), figures.getIdleConnections(),
+                figures.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
     }
 
     @Override
