@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,10 +30,12 @@ class UberJarIT {
         Path jar = dir.resolve("parley-bundle.jar");
         Files.deleteIfExists(jar);
         Path log = dir.resolve("build.log");
+        // Payara Micro keeps no context root in an uber jar; a WAR named ROOT is served at "/".
+        Path root = dir.resolve("ROOT.war");
+        Files.copy(Path.of(System.getProperty("parley.war", "target/parley.war")), root, StandardCopyOption.REPLACE_EXISTING);
         Process build = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar")).toAbsolutePath().toString(),
-                "--deploy", Path.of(System.getProperty("parley.war", "target/parley.war")).toAbsolutePath().toString(),
-                "--contextroot", "/", "--outputuberjar", jar.toString()))
+                "--deploy", root.toString(), "--outputuberjar", jar.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(build.waitFor(300, TimeUnit.SECONDS), "building the uber jar took over 300 s");
         assertEquals(0, build.exitValue(), () -> "building the uber jar failed: " + tail(log));
