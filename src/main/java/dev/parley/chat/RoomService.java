@@ -6,6 +6,7 @@ import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
+import dev.parley.metrics.Meters;
 import dev.parley.history.Sequencer;
 import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
@@ -25,6 +26,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,10 +52,11 @@ public class RoomService {
     private final RoomTrail trail;
     private final TypingThrottle typing;
     private final RoomLanes lanes;
+    private final Meters meters;
 
     @Inject
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                       SecuritySettings security, RoomTrail trail, RoomLanes lanes) {
+                       SecuritySettings security, RoomTrail trail, RoomLanes lanes, Meters meters) {
         this.rooms = rooms;
         this.lanes = lanes;
         this.store = store;
@@ -61,6 +64,7 @@ public class RoomService {
         this.settings = settings;
         this.security = security;
         this.trail = trail;
+        this.meters = meters;
         this.typing = new TypingThrottle(settings.typingInterval().toMillis(), System::nanoTime);
     }
 
@@ -74,6 +78,7 @@ public class RoomService {
         this.trail = null;
         this.typing = null;
         this.lanes = null;
+        this.meters = null;
     }
 
     /**
@@ -180,6 +185,8 @@ public class RoomService {
      * A plain text frame (room null) goes to the default room. A repeated ref gets the original ack only.
      */
     public void post(Peer peer, ClientFrame.Post post) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
         String room = post.room() != null ? post.room() : settings.defaultRoom();
         if (room == null || !peer.rooms().contains(room)) {
             peer.send(room == null
@@ -192,20 +199,61 @@ public class RoomService {
             peer.send(broken);
             return;
         }
-        Draft draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
+        Draft.ToRoom draft = new Draft.ToRoom(room, peer.user(), post.text(), post.ref(), now());
+        append(draft, received, (appended, failure) -> peer.send(failure != null
+                ? Failures.toError(failure, post.ref())
+                : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
+    }
+
+    /**
+     * Publishes a message on behalf of a backend (the HTTP API): checked by the same rules, stored, sequenced and
+     * broadcast exactly like a member's {@link #post}, with {@code ref} as its idempotency key (a repeated one
+     * gets the original, marked duplicate, and nothing is sent again). The sender need not be a member. The
+     * future completes once the message is stored and handed to the members' outboxes, on the room's lane
+     * ({@link RoomLanes}): with a {@link Refused} when the text breaks a rule, a {@link StoreUnavailableException} when it
+     * could not be stored. Never null.
+     */
+    public CompletableFuture<Appended> publish(String room, String from, String text, String ref) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
+        CompletableFuture<Appended> done = new CompletableFuture<>();
+        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+            return done;
+        }
+        append(new Draft.ToRoom(room, from, text, ref, now()), received, (appended, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(appended);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * The one path of a room message into the room: stored by the sequencer, then (unless it was a duplicate)
+     * broadcast to the members, then {@code then} is told (the ack), on the room's lane (a failure to store on the
+     * sequencer's thread). Counted in
+     * {@link Meters}: stored, deliveries, acks with the latency since {@code received} ({@link System#nanoTime}).
+     */
+    private void append(Draft.ToRoom draft, long received, Sequencer.Callback then) {
         sequencer.submit(draft, (appended, failure) -> {
             if (failure != null) {
-                peer.send(Failures.toError(failure, post.ref()));
+                then.done(appended, failure);
                 return;
             }
-            // Fan-out leaves the sequencer's thread: the room's lane delivers in seq order (the sequencer hands
-            // a room's messages over in that order), rooms in parallel; the ack follows the sender's own copy.
-            RoomMessage m = (RoomMessage) appended.message();
-            lanes.run(room, () -> {
+            // Fan-out leaves the sequencer's thread: the room's lane delivers in seq order (the sequencer hands a
+            // room's messages over in that order), rooms in parallel; the ack follows the sender's own copy.
+            lanes.run(draft.room(), () -> {
                 if (!appended.duplicate()) {
-                    rooms.publish(room, m.seq(), encode(new ServerFrame.Message(m)));
+                    RoomMessage m = (RoomMessage) appended.message();
+                    meters.count(Meters.Count.MESSAGES_STORED);
+                    meters.count(Meters.Count.DELIVERIES, rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m))));
                 }
-                peer.send(new ServerFrame.Ack(post.ref(), room, m.seq(), null));
+                then.done(appended, null);
+                meters.acked(System.nanoTime() - received);
             });
         });
     }

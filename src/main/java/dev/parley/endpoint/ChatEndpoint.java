@@ -159,7 +159,7 @@ public class ChatEndpoint {
         closed = true;
         Peer p = peer;
         if (p != null) {
-            connections.closed(p);
+            connections.closed(p, code);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.parley.config.Settings;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.metrics.Meters;
 import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.RoomTrail;
@@ -23,8 +24,8 @@ public class FaultyRoomService extends RoomService {
 
     @Inject
     public FaultyRoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                             SecuritySettings security, RoomTrail trail, RoomLanes lanes) {
-        super(rooms, store, sequencer, settings, security, trail, lanes);
+                             SecuritySettings security, RoomTrail trail, RoomLanes lanes, Meters meters) {
+        super(rooms, store, sequencer, settings, security, trail, lanes, meters);
     }
 
     protected FaultyRoomService() {
