@@ -1,13 +1,16 @@
 # Sourced by the bench scripts: starts Parley on Payara Micro on a free loopback port and stops it (by its
 # PID) when the script exits.
 #   start_parley WORKDIR [-Dname=value ...]   sets PORT and PID; fails fast if Payara does not come up
+#   PIN="taskset -c 0" start_parley ...     runs the server under that command (pinned to a core)
+#   PARLEY_WAR=other/parley.war start_parley ...   another build of Parley (a before/after comparison)
 start_parley() {
     local work=$1
     shift
-    [ -f target/parley.war ] && [ -f target/payara-micro.jar ] || mvn -B -q package -DskipTests
+    local war=${PARLEY_WAR:-target/parley.war}
+    [ -f "$war" ] && [ -f target/payara-micro.jar ] || mvn -B -q package -DskipTests
     mkdir -p "$work"
     PORT=$(java bench/FreePort.java)
-    java -Xmx1g -Dhazelcast.socket.bind.any=false "$@" -jar target/payara-micro.jar --deploy target/parley.war \
+    ${PIN:-} java -Xmx1g -Dhazelcast.socket.bind.any=false "$@" -jar target/payara-micro.jar --deploy "$war" \
         --contextroot / --port "$PORT" --rootdir "$work/runtime" --nocluster > "$work/payara.log" 2>&1 &
     PID=$!
     for _ in $(seq 1 600); do

@@ -38,6 +38,7 @@ export const CLOSE_CODES = Object.freeze({
     1011: 'retry', // unexpected server error
     1012: 'retry', // service restart
     1013: 'retry', // try again later
+    4000: 'stop', // disconnected by the server's operator or backend
     4008: 'retry', // slow consumer
     4401: 'reauth', // token missing, invalid or expired
     4403: 'stop', // forbidden

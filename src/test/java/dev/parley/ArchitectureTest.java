@@ -31,17 +31,19 @@ class ArchitectureTest {
             .layer("protocol").definedBy("dev.parley.protocol..")
             .layer("message").definedBy("dev.parley.message..")
             .layer("config").definedBy("dev.parley.config..")
-            .whereLayer("wiring").mayOnlyAccessLayers("config", "history", "security", "session", "protocol")
-            .whereLayer("api").mayOnlyAccessLayers("session", "protocol", "config")
+            .layer("metrics").definedBy("dev.parley.metrics..")
+            .whereLayer("wiring").mayOnlyAccessLayers("config", "history", "security", "session", "protocol", "metrics")
+            .whereLayer("api").mayOnlyAccessLayers("chat", "room", "history", "session", "protocol", "message", "config", "metrics")
             .whereLayer("endpoint").mayOnlyAccessLayers("chat", "security", "session", "protocol", "config")
-            .whereLayer("chat").mayOnlyAccessLayers("room", "history", "security", "session", "protocol", "message", "config")
+            .whereLayer("chat").mayOnlyAccessLayers("room", "history", "security", "session", "protocol", "message", "config", "metrics")
             .whereLayer("room").mayOnlyAccessLayers("session", "protocol", "message")
             .whereLayer("history").mayOnlyAccessLayers("message")
             .whereLayer("security").mayOnlyAccessLayers("session", "protocol", "config")
             .whereLayer("session").mayOnlyAccessLayers("protocol")
             .whereLayer("protocol").mayOnlyAccessLayers("message")
             .whereLayer("message").mayNotAccessAnyLayer()
-            .whereLayer("config").mayNotAccessAnyLayer();
+            .whereLayer("config").mayNotAccessAnyLayer()
+            .whereLayer("metrics").mayNotAccessAnyLayer();
 
     /** No two packages depend on each other, directly or through others. */
     @ArchTest

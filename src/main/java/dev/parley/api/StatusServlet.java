@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.metrics.Meters;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Peer;
 import jakarta.inject.Inject;
@@ -17,7 +18,8 @@ import java.net.InetAddress;
 /**
  * {@code GET /status}: a few figures for operators and tests, as JSON: open connections, the bytes waiting in
  * all outbound queues and in the fullest one (what slow consumers make the server hold), the JVM heap, and the
- * number of threads in a Java-level deadlock (anything but 0 means the server is stuck).
+ * number of threads in a Java-level deadlock (anything but 0 means the server is stuck), and the main counters
+ * that {@code /metrics} also exports ({@link Meters}).
  * Answered only to requests from the loopback interface (403 otherwise), since it tells about the server.
  */
 @WebServlet(urlPatterns = "/status")
@@ -27,6 +29,8 @@ public class StatusServlet extends HttpServlet {
 
     @Inject
     transient ConnectionRegistry connections;
+    @Inject
+    transient Meters meters;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -54,6 +58,11 @@ public class StatusServlet extends HttpServlet {
                 .add("heapUsedBytes", heap.getUsed())
                 .add("heapMaxBytes", heap.getMax())
                 .add("deadlockedThreads", deadlocked == null ? 0 : deadlocked.length)
+                .add("messagesIn", meters.value(Meters.Count.MESSAGES_IN))
+                .add("messagesStored", meters.value(Meters.Count.MESSAGES_STORED))
+                .add("deliveries", meters.value(Meters.Count.DELIVERIES))
+                .add("acks", meters.value(Meters.Count.ACKS))
+                .add("slowConsumerCloses", meters.value(Meters.Count.SLOW_CONSUMER_CLOSES))
                 .build().toString());
     }
 }

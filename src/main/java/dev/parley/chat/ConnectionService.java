@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
+import dev.parley.metrics.Meters;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.ErrorCode;
@@ -60,6 +61,10 @@ public class ConnectionService {
     ConnectionLimiter limiter;
     @Inject
     OutboundWriters writers;
+    @Inject
+    Meters meters;
+    @Inject
+    Drain drain;
     @Resource
     ManagedExecutorService executor;
 
@@ -68,9 +73,14 @@ public class ConnectionService {
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
      * connection limits, registers it, sends {@code welcome} and joins the default room. Returns null when
-     * the connection was refused and closed (4401 bad token, 1008 bad name, 4429 too many connections).
+     * the connection was refused and closed (4401 bad token, 1008 bad name, 4429 too many connections, 1001 while
+     * the server is stopping).
      */
     public Peer open(Transport transport, Handshake handshake) {
+        if (drain.isDraining()) {
+            transport.close(CloseCodes.GOING_AWAY, Drain.REASON);
+            return null;
+        }
         Identity identity;
         try {
             identity = authenticator.authenticate(handshake);
@@ -92,7 +102,8 @@ public class ConnectionService {
         // From here on the peer owns the limiter's count: release() gives it back, once.
         Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
-                transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released);
+                transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released,
+                error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
         try {
             // welcome is queued before the peer is registered, so nothing another thread sends it can come first
             peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms()));
@@ -152,6 +163,20 @@ public class ConnectionService {
     /** The connection closed (the container says so): releases it. Idempotent. */
     public void closed(Peer peer) {
         peer.release();
+    }
+
+    /**
+     * The connection closed with {@code code} (the container says so, once per connection): counts it, logs one
+     * line (user, code, how long it was open, frames in and out; never a text or token) and releases it.
+     */
+    public void closed(Peer peer, int code) {
+        LOG.info(() -> "connection " + peer.id() + " of " + peer.user() + " closed with " + code + " after "
+                + peer.openFor().toMillis() + " ms, frames in " + peer.framesIn() + ", out " + peer.framesOut());
+        meters.count(Meters.Tagged.CLOSES, String.valueOf(code));
+        if (code == CloseCodes.SLOW_CONSUMER) {
+            meters.count(Meters.Count.SLOW_CONSUMER_CLOSES);
+        }
+        closed(peer);
     }
 
     /** What {@link Peer#release} runs, once per connection: leaves its rooms (presence), unregisters it, frees its counts. */

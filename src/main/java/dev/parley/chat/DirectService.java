@@ -3,6 +3,8 @@ package dev.parley.chat;
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.message.DirectMessage;
+import dev.parley.metrics.Meters;
+import dev.parley.history.Appended;
 import dev.parley.history.Draft;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
@@ -18,6 +20,7 @@ import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Direct messages: stored through the {@link Sequencer} like room messages, then sent to every open
@@ -34,16 +37,18 @@ public class DirectService {
     private final Settings settings;
     private final AccessPolicy access;
     private final EventSettings events;
+    private final Meters meters;
 
-    /** A service with the default event settings. */
+    /** A service with the default event settings, counting into a {@link Meters} of its own (for tests and tools). */
     public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access) {
-        this(connections, sequencer, settings, access, EventSettings.defaults());
+        this(connections, sequencer, settings, access, EventSettings.defaults(), new Meters());
     }
 
     @Inject
     public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access,
-                         EventSettings events) {
+                         EventSettings events, Meters meters) {
         this.events = events;
+        this.meters = meters;
         this.connections = connections;
         this.sequencer = sequencer;
         this.settings = settings;
@@ -52,7 +57,7 @@ public class DirectService {
 
     /** For CDI's proxy only. */
     protected DirectService() {
-        this(null, null, null, null, null);
+        this(null, null, null, null, null, null);
     }
 
     /**
@@ -61,6 +66,8 @@ public class DirectService {
      * {@code forbidden}, the same answer whether or not the recipient exists, when the rule does not allow it.
      */
     public void send(Peer peer, ClientFrame.Direct direct) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
         if (!access.mayWrite(peer, direct.to())) {
             peer.send(new ServerFrame.Error(ErrorCode.FORBIDDEN,
                     "you can only write to users who share a room with you", direct.ref()));
@@ -72,17 +79,49 @@ public class DirectService {
             return;
         }
         String text = direct.text() == null ? "" : direct.text();
-        Draft draft = new Draft.ToUser(direct.to(), peer.user(), text, direct.ref(), RoomService.now(), direct.data());
-        sequencer.submit(draft, (appended, failure) -> {
+        Draft.ToUser draft = new Draft.ToUser(direct.to(), peer.user(), text, direct.ref(), RoomService.now(), direct.data());
+        append(draft, received, (appended, failure) -> peer.send(failure != null
+                ? Failures.toError(failure, direct.ref())
+                : new ServerFrame.Ack(direct.ref(), null, null, direct.to())));
+    }
+
+    /**
+     * Sends a direct message on behalf of a backend (the HTTP API), with no direct-message rule (the backend is
+     * trusted): checked, stored and delivered exactly like a user's {@link #send}, held if the recipient has no
+     * open connection; {@code ref} is its idempotency key. The future completes once stored and handed to the
+     * outboxes, on the sequencer's thread: with a {@link Refused} when the text breaks a rule, a
+     * {@code StoreUnavailableException} when it could not be stored. Never null.
+     */
+    public CompletableFuture<Appended> publish(String to, String from, String text, String ref) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
+        CompletableFuture<Appended> done = new CompletableFuture<>();
+        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+            return done;
+        }
+        append(new Draft.ToUser(to, from, text, ref, RoomService.now()), received, (appended, failure) -> {
             if (failure != null) {
-                peer.send(Failures.toError(failure, direct.ref()));
-                return;
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(appended);
             }
-            DirectMessage m = (DirectMessage) appended.message();
-            if (!appended.duplicate()) {
-                deliver(m, !appended.held());
+        });
+        return done;
+    }
+
+    /** The one path of a direct message: stored, delivered unless duplicate (to the recipient unless held), then {@code then}. */
+    private void append(Draft.ToUser draft, long received, Sequencer.Callback then) {
+        sequencer.submit(draft, (appended, failure) -> {
+            if (failure == null && !appended.duplicate()) {
+                meters.count(Meters.Count.MESSAGES_STORED);
+                meters.count(Meters.Count.DELIVERIES, deliver((DirectMessage) appended.message(), !appended.held()));
             }
-            peer.send(new ServerFrame.Ack(direct.ref(), null, null, m.to()));
+            then.done(appended, failure);
+            if (failure == null) {
+                meters.acked(System.nanoTime() - received);
+            }
         });
     }
 
@@ -101,6 +140,7 @@ public class DirectService {
     public void connected(String user) {
         sequencer.release(user, messages -> {
             List<Peer> peers = connections.peersOf(user);
+            meters.count(Meters.Count.DELIVERIES, (long) peers.size() * messages.size());
             for (DirectMessage m : messages) {
                 EncodedFrame frame = EncodedFrame.of(new ServerFrame.Direct(m));
                 peers.forEach(p -> p.send(frame));
@@ -108,7 +148,8 @@ public class DirectService {
         });
     }
 
-    private void deliver(DirectMessage m, boolean toRecipient) {
+    /** Sends to the recipient's connections (unless held) and the sender's; returns how many. */
+    private int deliver(DirectMessage m, boolean toRecipient) {
         EncodedFrame frame = EncodedFrame.of(new ServerFrame.Direct(m));
         Set<Peer> targets = new LinkedHashSet<>();
         if (toRecipient) {
@@ -116,5 +157,6 @@ public class DirectService {
         }
         targets.addAll(connections.peersOf(m.from()));
         targets.forEach(p -> p.send(frame));
+        return targets.size();
     }
 }

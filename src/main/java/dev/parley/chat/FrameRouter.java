@@ -57,6 +57,7 @@ public class FrameRouter {
     }
 
     private boolean admitted(Peer peer, ClientFrame frame, String ref) {
+        peer.received();
         if (peer.isClosed()) {
             return false; // closing (rate limit, slow consumer) or released: frames still in flight get no answer
         }

@@ -7,11 +7,13 @@ import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
+import dev.parley.metrics.Meters;
 import dev.parley.history.Sequencer;
 import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
 import dev.parley.security.RoomTrail;
@@ -26,6 +28,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,7 +38,8 @@ import java.util.logging.Logger;
  * that guard them (who may join which room, how many rooms per connection and members per room, members
  * only for posts, typing and history). Records in the {@link RoomTrail} only joins and leaves that happened.
  * Called on the connection's own thread; replies go to the peer's outbox, room traffic through the
- * {@link RoomRegistry}, and messages through the {@link Sequencer}, which announces them once stored.
+ * {@link RoomRegistry}, and messages through the {@link Sequencer}, which announces them once stored; the
+ * fan-out of a stored message runs on its room's {@link RoomLanes lane}.
  */
 @ApplicationScoped
 public class RoomService {
@@ -50,23 +54,21 @@ public class RoomService {
     private final RoomTrail trail;
     private final TypingThrottle typing;
     private final EventSettings events;
-
-    /** A service with the default event settings. */
-    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                       SecuritySettings security, RoomTrail trail) {
-        this(rooms, store, sequencer, settings, security, trail, EventSettings.defaults());
-    }
+    private final RoomLanes lanes;
+    private final Meters meters;
 
     @Inject
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                       SecuritySettings security, RoomTrail trail, EventSettings events) {
+                       SecuritySettings security, RoomTrail trail, EventSettings events, RoomLanes lanes, Meters meters) {
         this.events = events;
         this.rooms = rooms;
+        this.lanes = lanes;
         this.store = store;
         this.sequencer = sequencer;
         this.settings = settings;
         this.security = security;
         this.trail = trail;
+        this.meters = meters;
         this.typing = new TypingThrottle(settings.typingInterval().toMillis(), System::nanoTime);
     }
 
@@ -80,6 +82,8 @@ public class RoomService {
         this.trail = null;
         this.typing = null;
         this.events = null;
+        this.lanes = null;
+        this.meters = null;
     }
 
     /**
@@ -187,6 +191,8 @@ public class RoomService {
      * A plain text frame (room null) goes to the default room. A repeated ref gets the original ack only.
      */
     public void post(Peer peer, ClientFrame.Post post) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
         String room = post.room() != null ? post.room() : settings.defaultRoom();
         if (room == null || !peer.rooms().contains(room)) {
             peer.send(room == null
@@ -200,17 +206,62 @@ public class RoomService {
             return;
         }
         String text = post.text() == null ? "" : post.text();
-        Draft draft = new Draft.ToRoom(room, peer.user(), text, post.ref(), now(), post.data());
+        Draft.ToRoom draft = new Draft.ToRoom(room, peer.user(), text, post.ref(), now(), post.data());
+        append(draft, received, (appended, failure) -> peer.send(failure != null
+                ? Failures.toError(failure, post.ref())
+                : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
+    }
+
+    /**
+     * Publishes a message on behalf of a backend (the HTTP API): checked by the same rules, stored, sequenced and
+     * broadcast exactly like a member's {@link #post}, with {@code ref} as its idempotency key (a repeated one
+     * gets the original, marked duplicate, and nothing is sent again). The sender need not be a member. The
+     * future completes once the message is stored and handed to the members' outboxes, on the room's lane
+     * ({@link RoomLanes}): with a {@link Refused} when the text breaks a rule, a {@link StoreUnavailableException} when it
+     * could not be stored. Never null.
+     */
+    public CompletableFuture<Appended> publish(String room, String from, String text, String ref) {
+        long received = System.nanoTime();
+        meters.count(Meters.Count.MESSAGES_IN);
+        CompletableFuture<Appended> done = new CompletableFuture<>();
+        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+            return done;
+        }
+        append(new Draft.ToRoom(room, from, text, ref, now()), received, (appended, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            } else {
+                done.complete(appended);
+            }
+        });
+        return done;
+    }
+
+    /**
+     * The one path of a room message into the room: stored by the sequencer, then (unless it was a duplicate)
+     * broadcast to the members, then {@code then} is told (the ack), on the room's lane (a failure to store on the
+     * sequencer's thread). Counted in
+     * {@link Meters}: stored, deliveries, acks with the latency since {@code received} ({@link System#nanoTime}).
+     */
+    private void append(Draft.ToRoom draft, long received, Sequencer.Callback then) {
         sequencer.submit(draft, (appended, failure) -> {
             if (failure != null) {
-                peer.send(Failures.toError(failure, post.ref()));
+                then.done(appended, failure);
                 return;
             }
-            RoomMessage m = (RoomMessage) appended.message();
-            if (!appended.duplicate()) {
-                rooms.publish(room, m.seq(), encode(new ServerFrame.Message(m)));
-            }
-            peer.send(new ServerFrame.Ack(post.ref(), room, m.seq(), null));
+            // Fan-out leaves the sequencer's thread: the room's lane delivers in seq order (the sequencer hands a
+            // room's messages over in that order), rooms in parallel; the ack follows the sender's own copy.
+            lanes.run(draft.room(), () -> {
+                if (!appended.duplicate()) {
+                    RoomMessage m = (RoomMessage) appended.message();
+                    meters.count(Meters.Count.MESSAGES_STORED);
+                    meters.count(Meters.Count.DELIVERIES, rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m))));
+                }
+                then.done(appended, null);
+                meters.acked(System.nanoTime() - received);
+            });
         });
     }
 

@@ -57,6 +57,7 @@ public class ChatEndpoint {
     public void open(Session session, EndpointConfig config) {
         // The runtime's own limit: on Tyrus it bounds fragmented messages only, once each fragment was read whole.
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
+        TyrusIdleTimer.turnOff(session); // Parley's Watchdog times out idle connections; Tyrus's timer costs per frame
         WebSocketTransport transport = new WebSocketTransport(session);
         Map<String, Object> props = session.getUserProperties();
         // The guard refuses an over-long or unmasked frame from its header, before the runtime reads it (see
@@ -158,7 +159,7 @@ public class ChatEndpoint {
         closed = true;
         Peer p = peer;
         if (p != null) {
-            connections.closed(p);
+            connections.closed(p, code);
         }
     }
 

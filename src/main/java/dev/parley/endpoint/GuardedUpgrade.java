@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,14 +22,22 @@ import java.util.logging.Logger;
  * watched; writes go straight to the container.
  * <p>
  * When the guard finds a broken rule, the read that found it passes nothing on (frames that arrived in the same
- * read are dropped with it), the guard's closer closes the session with the guard's code, and what the client
- * still sends is read and thrown away. The runtime then closes the connection at once; this handler holds that
- * close back until the client's close frame or end of stream, at most {@link #LINGER_MILLIS}, so the client
- * reads the close frame instead of a reset caused by its own unread bytes.
+ * read are dropped with it), and the guard's closer closes the session with the guard's code.
+ * <p>
+ * Whenever the server closes first (a broken rule, a rate limit, a slow consumer, shutdown), the runtime sends its
+ * close frame and closes the connection at once, while the client may still be sending. Unread bytes make the
+ * kernel answer with a reset, which can throw away the close frame before the client reads it, so the client
+ * would see 1006 instead of the code. This handler therefore holds such a close back until the client's close
+ * frame or end of stream, at most {@link #LINGER_MILLIS}, reading and throwing away what the client still sends.
+ * <p>
+ * It also keeps a connection that ends during the runtime's {@code init} from being forgotten: Tyrus registers its
+ * read listener before it creates the connection, and an error or end of stream reported in between would reach
+ * a runtime with nothing to close, so no close callback would ever run. Such a report is held until {@code init}
+ * has returned, then passed on.
  */
 public final class GuardedUpgrade {
 
-    /** The longest wait for the client's close after a broken rule, before the connection is cut. */
+    /** The longest wait for the client's close after the server closed, before the connection is cut. */
     static final long LINGER_MILLIS = 2_000;
 
     private static final Logger LOG = Logger.getLogger(GuardedUpgrade.class.getName());
@@ -55,7 +65,12 @@ public final class GuardedUpgrade {
 
         @Override
         public void init(WebConnection connection) {
-            runtime.init(new GuardedConnection(connection, guard));
+            GuardedConnection guarded = new GuardedConnection(connection, guard);
+            try {
+                runtime.init(guarded);
+            } finally {
+                guarded.initialised();
+            }
         }
 
         @Override
@@ -64,13 +79,19 @@ public final class GuardedUpgrade {
         }
     }
 
-    /** The container's connection, with its input read through the guard and its close held back after a violation. */
+    /**
+     * The container's connection, with its input read through the guard, its close held back until the client has
+     * closed too, and end-of-stream reports held until the runtime's init returned.
+     */
     private static final class GuardedConnection implements WebConnection {
         private final WebConnection connection;
         private final FrameGuard guard;
         private final AtomicBoolean closeAsked = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
         private GuardedInput input;
+        // guarded by this: whether the runtime's init returned, and a report that came before that
+        private boolean initialised;
+        private Runnable heldReport;
 
         GuardedConnection(WebConnection connection, FrameGuard guard) {
             this.connection = connection;
@@ -80,7 +101,8 @@ public final class GuardedUpgrade {
         @Override
         public synchronized ServletInputStream getInputStream() throws IOException {
             if (input == null) {
-                input = new GuardedInput(connection.getInputStream(), guard, this::peerDone);
+                input = new GuardedInput(connection.getInputStream(), guard, closeAsked::get, this::peerDone,
+                        this::afterInit);
             }
             return input;
         }
@@ -93,7 +115,7 @@ public final class GuardedUpgrade {
         @Override
         public void close() {
             closeAsked.set(true);
-            if (guard.violation() == null || guard.peerClosed()) {
+            if (guard.peerClosed()) {
                 reallyClose();
             } else {
                 CompletableFuture.delayedExecutor(LINGER_MILLIS, TimeUnit.MILLISECONDS).execute(this::reallyClose);
@@ -104,6 +126,32 @@ public final class GuardedUpgrade {
         private void peerDone() {
             if (closeAsked.get()) {
                 reallyClose();
+            }
+        }
+
+        /** Runs an end-of-stream report now, or once the runtime's init has returned. */
+        private void afterInit(Runnable report) {
+            synchronized (this) {
+                if (!initialised) {
+                    if (heldReport == null) {
+                        heldReport = report;
+                    }
+                    return;
+                }
+            }
+            report.run();
+        }
+
+        /** The runtime's init returned: passes on a report that came during it. */
+        void initialised() {
+            Runnable report;
+            synchronized (this) {
+                initialised = true;
+                report = heldReport;
+                heldReport = null;
+            }
+            if (report != null) {
+                report.run();
             }
         }
 
@@ -122,21 +170,41 @@ public final class GuardedUpgrade {
     private static final class GuardedInput extends ServletInputStream {
         private final ServletInputStream in;
         private final FrameGuard guard;
+        private final BooleanSupplier closing;
         private final Runnable peerDone;
+        private final Consumer<Runnable> afterInit;
         private byte[] scratch;
 
-        GuardedInput(ServletInputStream in, FrameGuard guard, Runnable peerDone) {
+        GuardedInput(ServletInputStream in, FrameGuard guard, BooleanSupplier closing, Runnable peerDone,
+                     Consumer<Runnable> afterInit) {
             this.in = in;
             this.guard = guard;
+            this.closing = closing;
             this.peerDone = peerDone;
+            this.afterInit = afterInit;
+        }
+
+        /** Once a rule is broken or the server closed, what the client sends is only watched for its close. */
+        private boolean discarding() {
+            return guard.violation() != null || closing.getAsBoolean();
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (guard.violation() != null) {
+            if (discarding()) {
                 return discard();
             }
-            int n = in.read(b, off, len);
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                ended();
+                throw e;
+            }
+            if (n < 0) {
+                ended();
+                return n;
+            }
             if (n > 0 && guard.scan(b, off, n) != null) {
                 guard.fire();
                 return discard();
@@ -177,12 +245,18 @@ public final class GuardedUpgrade {
             return 0;
         }
 
+        /** The client's stream ended or failed: nothing more will come. */
+        private void ended() {
+            guard.endOfStream();
+            peerDone.run();
+        }
+
         @Override
         public int available() throws IOException {
             try {
                 return in.available();
             } catch (IOException | RuntimeException e) {
-                if (guard.violation() != null) {
+                if (discarding()) {
                     return 0;
                 }
                 throw e;
@@ -197,18 +271,42 @@ public final class GuardedUpgrade {
         @Override
         public boolean isReady() {
             try {
-                return (guard.violation() == null || !guard.peerClosed()) && in.isReady();
+                return (!discarding() || !guard.peerClosed()) && in.isReady();
             } catch (RuntimeException e) {
-                if (guard.violation() != null) {
+                if (discarding()) {
                     return false;
                 }
                 throw e;
             }
         }
 
+        /** Passes the runtime's listener on, noting the end of the stream, and holding its report until init returned. */
         @Override
         public void setReadListener(ReadListener listener) {
-            in.setReadListener(listener);
+            in.setReadListener(new ReadListener() {
+                @Override
+                public void onDataAvailable() throws IOException {
+                    listener.onDataAvailable();
+                }
+
+                @Override
+                public void onAllDataRead() {
+                    ended();
+                    afterInit.accept(() -> {
+                        try {
+                            listener.onAllDataRead();
+                        } catch (IOException e) {
+                            listener.onError(e);
+                        }
+                    });
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    ended();
+                    afterInit.accept(() -> listener.onError(t));
+                }
+            });
         }
 
         @Override

@@ -52,6 +52,19 @@ public interface MessageStore extends AutoCloseable {
      */
     String epoch();
 
+    /**
+     * Whether the store can be read and written now, for readiness checks: a quick round trip to the database
+     * (bounded by the connect timeout). Any thread; never throws.
+     */
+    default boolean reachable() {
+        return true;
+    }
+
+    /** How the store's database connections are used now ({@link PoolUse#NONE} without a database); any thread, never null. */
+    default PoolUse poolUse() {
+        return PoolUse.NONE;
+    }
+
     /** Releases the store's resources (connections); called once, on shutdown. */
     @Override
     default void close() {

@@ -2,6 +2,8 @@ package dev.parley.history;
 
 import dev.parley.message.DirectMessage;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -57,12 +60,15 @@ public final class Sequencer {
 
     private final MessageStore store;
     private final Predicate<String> reachable;
+    private final IntConsumer batches;
     private final FairQueue<Task> queue;
     private final int maxBatch;
     private final int perSender;
     private final Map<String, Integer> holds = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** When the batch in hand was taken ({@link System#nanoTime}), or 0 while waiting for work. */
+    private volatile long busySince;
 
     /** A sequencer for which every recipient counts as reachable: no direct message is ever held. */
     public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch) {
@@ -75,6 +81,17 @@ public final class Sequencer {
      * @param maxBatch  the most drafts stored in one unit
      */
     public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch, Predicate<String> reachable) {
+        this(store, threads, capacity, maxBatch, reachable, size -> {
+        });
+    }
+
+    /**
+     * As above, and told the size of every batch stored (one transaction), on the sequencer's thread after it was
+     * stored; for metrics, so it must be quick and must not throw.
+     */
+    public Sequencer(MessageStore store, ThreadFactory threads, int capacity, int maxBatch, Predicate<String> reachable,
+                     IntConsumer batches) {
+        this.batches = batches;
         this.store = store;
         this.reachable = reachable;
         this.queue = new FairQueue<>(capacity);
@@ -118,6 +135,24 @@ public final class Sequencer {
         }
     }
 
+    /**
+     * How long the batch in hand has been in hand (storing and announcing it), zero while the sequencer waits
+     * for work; for liveness checks, since a batch normally takes milliseconds. Forever (Long.MAX_VALUE) once the
+     * sequencer's thread died while running. Any thread.
+     */
+    public Duration busyFor() {
+        if (running && !thread.isAlive()) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        long since = busySince;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** True when no draft waits and none is in hand: everything submitted so far was stored (or refused) and announced. */
+    public boolean isIdle() {
+        return queue.size() == 0 && busySince == 0;
+    }
+
     /** Drafts waiting, for metrics. */
     public int backlog() {
         return queue.size();
@@ -150,6 +185,7 @@ public final class Sequencer {
                     continue;
                 }
                 queue.drainTo(batch, maxBatch, perSender);
+                busySince = Math.max(1, System.nanoTime());
                 process(batch);
             } catch (InterruptedException e) {
                 if (running) {
@@ -158,6 +194,7 @@ public final class Sequencer {
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.SEVERE, "sequencer loop failed; continuing", e);
             } finally {
+                busySince = 0;
                 batch.clear();
             }
         }
@@ -236,6 +273,7 @@ public final class Sequencer {
             batch.forEach(t -> notify(t, null, e));
             return;
         }
+        batches.accept(batch.size());
         announcing(() -> {
             for (int i = 0; i < batch.size(); i++) {
                 notify(batch.get(i), results.get(i), null);

@@ -59,6 +59,11 @@ public final class CloseCodes {
     /** 1013: not sent by Parley; a proxy asking to try again later. Reconnect with backoff. */
     public static final int TRY_AGAIN_LATER = 1013;
 
+    /**
+     * 4000: disconnected by the server's operator or backend (the HTTP API's default). Do not reconnect on your own:
+     * whoever disconnected the user meant it.
+     */
+    public static final int DISCONNECTED = 4000;
     /** 4008: slow consumer, the connection's outbound queue overflowed. Reconnect with backoff (and recover with since). */
     public static final int SLOW_CONSUMER = 4008;
     /** 4401: unauthorized, the token is missing, invalid or expired. Reconnect only with a new token. */
@@ -85,6 +90,7 @@ public final class CloseCodes {
             new Close(INTERNAL_ERROR, "internal_error", Advice.RETRY),
             new Close(SERVICE_RESTART, "service_restart", Advice.RETRY),
             new Close(TRY_AGAIN_LATER, "try_again_later", Advice.RETRY),
+            new Close(DISCONNECTED, "disconnected", Advice.STOP),
             new Close(SLOW_CONSUMER, "slow_consumer", Advice.RETRY),
             new Close(UNAUTHORIZED, "unauthorized", Advice.REAUTH),
             new Close(FORBIDDEN, "forbidden", Advice.STOP),

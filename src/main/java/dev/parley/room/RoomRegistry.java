@@ -118,15 +118,19 @@ public class RoomRegistry {
 
     /**
      * Delivers a stored message to every connection in the room, in the order of calls, writing on the calling
-     * thread (see {@link Subscription#deliver}): the caller must hold no lock.
+     * thread (see {@link Subscription#deliver}): the caller must hold no lock. Returns the number of connections
+     * it was handed to.
      */
-    public void publish(String name, long seq, EncodedFrame frame) {
+    public int publish(String name, long seq, EncodedFrame frame) {
         Room room = rooms.get(name);
-        if (room != null) {
-            for (Subscription s : room.subscriptions()) {
-                s.deliver(seq, frame);
-            }
+        if (room == null) {
+            return 0;
         }
+        List<Subscription> subscriptions = room.subscriptions();
+        for (Subscription s : subscriptions) {
+            s.deliver(seq, frame);
+        }
+        return subscriptions.size();
     }
 
     /**
@@ -171,6 +175,17 @@ public class RoomRegistry {
         Room room = rooms.get(name);
         if (room != null) {
             room.signal(frame, exceptUser);
+        }
+    }
+
+    /** The distinct users in the room, sorted; empty when nobody is in it. Never null. */
+    public List<String> members(String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return List.of();
+        }
+        synchronized (room) {
+            return room.isRetired() ? List.of() : room.members();
         }
     }
 

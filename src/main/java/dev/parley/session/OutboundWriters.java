@@ -6,7 +6,10 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +28,8 @@ public class OutboundWriters implements Executor {
     ManagedThreadFactory threads;
 
     private ThreadPoolExecutor pool;
+    /** When the outstanding probe was queued ({@link System#nanoTime}), or 0 when none is outstanding. */
+    private final AtomicLong probeQueuedAt = new AtomicLong();
 
     @PostConstruct
     void start() {
@@ -35,6 +40,27 @@ public class OutboundWriters implements Executor {
             t.setName("parley-writer-" + count.incrementAndGet());
             return t;
         });
+    }
+
+    /**
+     * How long the writers have been failing to reach a probe task, for liveness checks: each call queues a no-op
+     * behind every write waiting (unless one is still outstanding) and returns how long the outstanding one has
+     * waited, zero when none is. Writes normally take microseconds, so a long wait means the writers are stuck.
+     */
+    public Duration stalledFor() {
+        long now = Math.max(1, System.nanoTime());
+        long queued = probeQueuedAt.get();
+        if (queued != 0) {
+            return Duration.ofNanos(now - queued);
+        }
+        if (probeQueuedAt.compareAndSet(0, now)) {
+            try {
+                pool.execute(() -> probeQueuedAt.set(0));
+            } catch (RejectedExecutionException e) {
+                probeQueuedAt.set(0); // stopping: nothing to probe
+            }
+        }
+        return Duration.ZERO;
     }
 
     @PreDestroy

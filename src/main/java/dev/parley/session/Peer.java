@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -39,6 +40,7 @@ public final class Peer {
     private final String address;
     private final ConnectionGuard guard;
     private final Consumer<Peer> onRelease;
+    private final Consumer<ServerFrame.Error> onRefusal;
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicReference<Set<String>> rooms = new AtomicReference<>(Set.of());
     private volatile Identity identity;
@@ -48,6 +50,9 @@ public final class Peer {
     private final Duration closeGrace;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final long openedAt = System.nanoTime();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
 
     /** A connection with no limits and a release that only marks it closed (for tests and tools). */
     public Peer(String id, String user, String address, Transport transport, long maxQueuedBytes, Duration closeGrace,
@@ -69,7 +74,19 @@ public final class Peer {
      */
     public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
                 long maxQueuedBytes, Duration closeGrace, Executor writer, Executor closer, Consumer<Peer> onRelease) {
+        this(id, identity, address, guard, transport, maxQueuedBytes, closeGrace, writer, closer, onRelease, e -> {
+        });
+    }
+
+    /**
+     * As the constructor above, and told of every error frame sent to this connection through
+     * {@link #send(ServerFrame)}, on the sending thread (for counting; it must not block or send).
+     */
+    public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
+                long maxQueuedBytes, Duration closeGrace, Executor writer, Executor closer, Consumer<Peer> onRelease,
+                Consumer<ServerFrame.Error> onRefusal) {
         this.id = id;
+        this.onRefusal = onRefusal;
         this.identity = identity;
         this.guard = guard;
         this.onRelease = onRelease;
@@ -162,6 +179,9 @@ public final class Peer {
      * is under way (see {@link #send(EncodedFrame)}). The caller must hold no lock.
      */
     public void send(ServerFrame frame) {
+        if (frame instanceof ServerFrame.Error e) {
+            onRefusal.accept(e);
+        }
         send(EncodedFrame.of(frame));
     }
 
@@ -174,6 +194,7 @@ public final class Peer {
         if (!outbox.enqueue(frame)) {
             return false;
         }
+        framesOut.incrementAndGet();
         outbox.flush();
         return true;
     }
@@ -183,7 +204,7 @@ public final class Peer {
      * whose order is decided under one (presence, the answer to a join). Returns false when it was dropped.
      */
     public boolean post(EncodedFrame frame) {
-        return outbox.offer(frame);
+        return counted(outbox.offer(frame));
     }
 
     /**
@@ -191,7 +212,34 @@ public final class Peer {
      * it was dropped (closed or overflowing).
      */
     public boolean enqueue(EncodedFrame frame) {
-        return outbox.enqueue(frame);
+        return counted(outbox.enqueue(frame));
+    }
+
+    private boolean counted(boolean queued) {
+        if (queued) {
+            framesOut.incrementAndGet();
+        }
+        return queued;
+    }
+
+    /** Counts one frame received from the client (any thread). */
+    public void received() {
+        framesIn.incrementAndGet();
+    }
+
+    /** Frames received from the client so far. */
+    public long framesIn() {
+        return framesIn.get();
+    }
+
+    /** Frames queued for the client so far (those dropped as closed or overflowing not counted). */
+    public long framesOut() {
+        return framesOut.get();
+    }
+
+    /** How long the connection has been open. */
+    public Duration openFor() {
+        return Duration.ofNanos(System.nanoTime() - openedAt);
     }
 
     /**

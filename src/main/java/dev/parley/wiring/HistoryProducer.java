@@ -4,6 +4,7 @@ import dev.parley.config.Settings;
 import dev.parley.history.InMemoryMessageStore;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
+import dev.parley.metrics.Meters;
 import dev.parley.history.StorageSettings;
 import dev.parley.history.jpa.JpaMessageStore;
 import dev.parley.session.ConnectionRegistry;
@@ -34,6 +35,8 @@ public class HistoryProducer {
 
     @Inject
     ConnectionRegistry connections;
+    @Inject
+    Meters meters;
 
     @Produces
     @Singleton
@@ -48,7 +51,8 @@ public class HistoryProducer {
     @Produces
     @Singleton
     Sequencer sequencer(MessageStore store, Settings settings) {
-        return new Sequencer(store, threads, settings.sequencerCapacity(), settings.sequencerBatch(), connections::isOnline);
+        return new Sequencer(store, threads, settings.sequencerCapacity(), settings.sequencerBatch(), connections::isOnline,
+                meters::batch);
     }
 
     /** Creates the store and sequencer when the application starts, not on the first connection. */

@@ -6,6 +6,8 @@ import dev.parley.history.Draft;
 import dev.parley.history.InMemoryMessageStore;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
+import dev.parley.metrics.Meters;
+import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
 import dev.parley.security.RoomTrail;
@@ -43,7 +45,9 @@ final class InMemoryServer implements AutoCloseable {
         sequencer = new Sequencer(store, Executors.defaultThreadFactory(), settings.sequencerCapacity(), settings.sequencerBatch());
         RoomRegistry rooms = new RoomRegistry();
         RoomTrail trail = new RoomTrail(security);
-        RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail);
+        Meters meters = new Meters();
+        RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail,
+                EventSettings.defaults(), RoomLanes.on(Runnable::run), meters);
         DirectService directs = new DirectService(registry, sequencer, settings, new AccessPolicy(security, registry, trail));
         connections.connections = registry;
         connections.rooms = roomService;
@@ -53,6 +57,8 @@ final class InMemoryServer implements AutoCloseable {
         connections.events = EventSettings.defaults();
         connections.authenticator = new Authenticator(security);
         connections.limiter = new ConnectionLimiter(security);
+        connections.meters = meters;
+        connections.drain = new Drain();
         connections.executor = inline();
         connections.writers = new OutboundWriters() {
             @Override

@@ -121,11 +121,18 @@ class LogHygieneTest {
         assertTrue(slow.peer().isClosed(), "the slow consumer was not closed");
 
         assertTrue(logan.transport().closeCode() != null, "the flood was not closed; the rate-limit log path was not taken");
+        // the container reports each close: one line per connection
+        for (InMemoryServer.Connection c : List.of(logan, slow, writer)) {
+            Integer code = c.transport().closeCode();
+            server.connections.closed(c.peer(), code == null ? 1000 : code);
+        }
         List<String> lines;
         synchronized (logged) {
             lines = List.copyOf(logged);
         }
         assertFalse(lines.isEmpty(), "nothing was logged: the capture does not work");
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" of logan closed with 4429 after ") && l.contains("frames in ")),
+                () -> "no close line for logan: " + lines);
         for (String line : lines) {
             assertFalse(line.contains(SECRET_TEXT), () -> "message text in the log: " + line);
             for (String t : tokens) {

@@ -86,6 +86,21 @@ class ConfiguredIT {
     }
 
     @Test
+    void withoutConfiguredKeysTheHttpApiDoesNotExist() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : new String[]{"api/rooms", "api/rooms/lobby/members", "api/nothing"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(Deployments.http(base, path))
+                            .header("Authorization", "Bearer any-key-0123456789abcdef").timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, r.statusCode(), r::body);
+        }
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(Deployments.http(base, "api/rooms/lobby/messages"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"hi\"}"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, post.statusCode(), post::body);
+    }
+
+    @Test
     void theTextLimitIsConfigurable() {
         try (TestClient alice = TestClient.connect(Deployments.chat(base, "name=c-bob"), "chat")) {
             alice.expect("welcome");

@@ -1,5 +1,6 @@
 package dev.parley.it;
 
+import dev.parley.it.support.Health;
 import dev.parley.it.support.PayaraProcess;
 import dev.parley.it.support.TestClient;
 import dev.parley.it.support.ThrowawayPostgres;
@@ -16,6 +17,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,13 +64,30 @@ class DatabaseOutageIT {
                 .property("parley.db.url", db.url())
                 .property("parley.db.user", db.user())
                 .property("parley.db.connect-timeout-ms", "1000")
+                .property("parley.api.keys", API_KEY)
                 .build().start();
+        health = new Health(server.port());
+    }
+
+    private static final String API_KEY = "outage-api-key-0123456789";
+    private Health health;
+
+    /** POST /api/rooms/{room}/messages with the test key. */
+    private HttpResponse<String> publish(String room, String text, String key) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("api/rooms/" + room + "/messages"))
+                .header("Authorization", "Bearer " + API_KEY).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     @Order(1)
     void parleyStartsWithItsDatabaseDownAndAcceptsSendsOnceItIsUp() {
         server.awaitLog(line -> line.contains("history database not reachable yet"), LONG);
+        Health.Answer down = health.await("ready", "DOWN", LONG);
+        assertEquals(503, down.status());
+        assertEquals("DOWN", down.check("parley-store"));
+        assertEquals(200, health.read("live").status(), "a database outage is no reason to restart");
         try (TestClient alice = TestClient.welcomed(server.chat("name=early"))) {
             join(alice, "early", null, null);
             alice.send(post("early", "first", "e-1"));
@@ -73,6 +95,7 @@ class DatabaseOutageIT {
             assertEquals("unavailable", refused.getString("code"), () -> "no ack without a database: " + refused);
 
             pg.start();
+            assertEquals(200, health.await("ready", "UP", LONG).status());
 
             // Retried with the same ref, as the error tells a client to; bounded in time and count.
             long deadline = System.nanoTime() + LONG.toNanos();
@@ -103,7 +126,7 @@ class DatabaseOutageIT {
 
     @Test
     @Order(2)
-    void sendsAreRefusedWhileTheDatabaseIsDownAndAcceptedAgainWhenItIsBack() {
+    void sendsAreRefusedWhileTheDatabaseIsDownAndAcceptedAgainWhenItIsBack() throws Exception {
         String room = "outage";
         try (TestClient alice = TestClient.welcomed(server.chat("name=alice")); TestClient bob = TestClient.welcomed(server.chat("name=bob"))) {
             join(bob, room, null, null);
@@ -113,7 +136,13 @@ class DatabaseOutageIT {
             before.add(bob.await(f -> isMessage(f, room) && "a-19".equals(f.getString("ref")), LONG, before));
             assertEquals(IntStream.range(0, 20).mapToObj(i -> "a-" + i).toList(), refsOfMessages(before, room));
 
+            assertEquals("UP", health.read("ready").state());
             pg.stop();
+            assertEquals("DOWN", health.await("ready", "DOWN", LONG).check("parley-store"));
+            HttpResponse<String> refused = publish(room, "from a backend", "api-1");
+            assertEquals(503, refused.statusCode(), refused::body);
+            assertTrue(refused.body().contains("\"code\":\"unavailable\""), refused::body);
+            assertEquals("5", refused.headers().firstValue("Retry-After").orElse(null));
 
             for (int i = 0; i < 5; i++) {
                 alice.send(post(room, "o-" + i, "o-" + i));
@@ -143,6 +172,8 @@ class DatabaseOutageIT {
             assertFalse(alice.isClosed() || bob.isClosed(), "connections stay open");
 
             pg.start();
+            assertEquals("UP", health.await("ready", "UP", LONG).check("parley-store"));
+            assertEquals("UP", health.read("live").state());
 
             // The client retries with the same refs, as an unavailable error tells it to; each retry awaits its answer.
             for (int i = 0; i < 5; i++) {
@@ -160,10 +191,15 @@ class DatabaseOutageIT {
                 acked.put(ref, answer.getJsonNumber("seq").longValue());
             }
 
+            HttpResponse<String> accepted = publish(room, "from a backend", "api-1");
+            assertEquals(201, accepted.statusCode(), accepted::body);
+
             List<JsonObject> seen = new ArrayList<>();
             alice.send(post(room, "end", "end"));
             bob.await(f -> isMessage(f, room) && "end".equals(f.getString("text")), LONG, seen);
-            assertEquals(IntStream.range(0, 5).mapToObj(i -> "o-" + i).toList(), refsOfMessages(seen, room),
+            List<String> expected = new ArrayList<>(IntStream.range(0, 5).mapToObj(i -> "o-" + i).toList());
+            expected.add("api-1");
+            assertEquals(expected, refsOfMessages(seen, room),
                     "bob saw each message accepted after the outage once, in order");
         }
 
@@ -171,9 +207,9 @@ class DatabaseOutageIT {
             JsonObject joined = join(dan, room, 0L, null);
             List<String> stored = joined.getJsonArray("history").getValuesAs(JsonObject.class).stream()
                     .map(m -> m.getString("ref")).toList();
-            assertEquals(26, stored.size(), "25 acked messages and the marker, nothing lost, nothing doubled: " + stored);
+            assertEquals(27, stored.size(), "25 acked messages, the backend's and the marker, nothing lost, nothing doubled: " + stored);
         }
-        assertEquals(26, db.queryLong("SELECT COUNT(*) FROM parley_message WHERE room = ?", room));
+        assertEquals(27, db.queryLong("SELECT COUNT(*) FROM parley_message WHERE room = ?", room));
     }
 
     private static List<String> refsOfMessages(List<JsonObject> frames, String room) {

@@ -1,10 +1,12 @@
 package dev.parley.history.jpa;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.parley.history.Appended;
 import dev.parley.message.DirectMessage;
 import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
+import dev.parley.history.PoolUse;
 import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
 import dev.parley.history.StorageSettings;
@@ -50,6 +52,7 @@ public final class JpaMessageStore implements MessageStore {
     private static final Logger LOG = Logger.getLogger(JpaMessageStore.class.getName());
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long PURGE_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final int VALIDATION_SECONDS = 2;
 
     /** The database once reached: its entity managers and its epoch. */
     private record Opened(EntityManagerFactory emf, String epoch) {
@@ -78,6 +81,28 @@ public final class JpaMessageStore implements MessageStore {
         } catch (StoreUnavailableException e) {
             LOG.log(Level.WARNING, "history database not reachable yet (" + describe(e.getCause())
                     + "); sends are refused as unavailable until it is", e.getCause());
+        }
+    }
+
+    @Override
+    public PoolUse poolUse() {
+        HikariPoolMXBean figures = pool.getHikariPoolMXBean();
+        if (figures == null) {
+            return new PoolUse(0, 0, 0, pool.getMaximumPoolSize()); // not started yet
+        }
+        return new PoolUse(figures.getActiveConnections(), figures.getIdleConnections(),
+                figures.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+    }
+
+    @Override
+    public boolean reachable() {
+        try {
+            opened();
+            try (Connection c = pool.getConnection()) {
+                return c.isValid(VALIDATION_SECONDS);
+            }
+        } catch (SQLException | RuntimeException e) { // StoreUnavailableException among them
+            return false;
         }
     }
 

@@ -5,6 +5,9 @@ import dev.parley.config.Settings;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.config.EventSettings;
+import dev.parley.metrics.Meters;
+import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.RoomTrail;
 import dev.parley.security.SecuritySettings;
@@ -22,8 +25,9 @@ public class FaultyRoomService extends RoomService {
 
     @Inject
     public FaultyRoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
-                             SecuritySettings security, RoomTrail trail) {
-        super(rooms, store, sequencer, settings, security, trail);
+                             SecuritySettings security, RoomTrail trail, EventSettings events, RoomLanes lanes,
+                             Meters meters) {
+        super(rooms, store, sequencer, settings, security, trail, events, lanes, meters);
     }
 
     protected FaultyRoomService() {

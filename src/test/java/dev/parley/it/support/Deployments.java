@@ -1,10 +1,15 @@
 package dev.parley.it.support;
 
+import org.jboss.shrinkwrap.api.Node;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.URL;
 import java.util.UUID;
@@ -14,6 +19,8 @@ import java.util.UUID;
  * so the tests see exactly what operators deploy. Tests may add settings to it.
  */
 public final class Deployments {
+
+    private static final String SHIPPED_CONFIG = "/WEB-INF/classes/META-INF/microprofile-config.properties";
 
     private Deployments() {
     }
@@ -35,8 +42,20 @@ public final class Deployments {
             throw new IllegalStateException("build the WAR first (mvn verify does): " + war.getAbsolutePath());
         }
         String dataDir = "target/it-data/" + UUID.randomUUID();
-        return ShrinkWrap.createFromZipFile(WebArchive.class, war).addAsResource(
-                new StringAsset("parley.data.dir=" + dataDir + "\n" + properties), "META-INF/microprofile-config.properties");
+        WebArchive archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
+        // The WAR's own properties stay; the test's come after them, so they win where both set a key.
+        Node shipped = archive.get(SHIPPED_CONFIG);
+        String defaults = "";
+        if (shipped != null && shipped.getAsset() != null) {
+            try (InputStream in = shipped.getAsset().openStream()) {
+                defaults = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1) + "\n";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            archive.delete(SHIPPED_CONFIG);
+        }
+        return archive.addAsResource(new StringAsset(defaults + "parley.data.dir=" + dataDir + "\n" + properties),
+                "META-INF/microprofile-config.properties");
     }
 
     /**

@@ -230,10 +230,11 @@ public final class PayaraProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", microJar.toString(),
-                "--deploy", war.toString(),
-                "--contextroot", contextRoot,
-                "--port", String.valueOf(port),
+        cmd.addAll(List.of("-jar", microJar.toString()));
+        if (war != null) {
+            cmd.addAll(List.of("--deploy", war.toString(), "--contextroot", contextRoot));
+        }
+        cmd.addAll(List.of("--port", String.valueOf(port),
                 "--rootdir", root.toString(),
                 "--nocluster"));
         cmd.addAll(extraArgs);
@@ -339,6 +340,17 @@ public final class PayaraProcess implements AutoCloseable {
         /** The WAR to deploy (default: system property {@code parley.war}). */
         public Builder war(Path war) {
             this.war = war.toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * A runnable jar that carries its application (Payara Micro's {@code --outputuberjar}, built with context
+         * root "/"), run instead of Payara Micro with a WAR.
+         */
+        public Builder uberJar(Path jar) {
+            this.microJar = jar.toAbsolutePath();
+            this.war = null;
+            this.contextRoot = "/";
             return this;
         }
 

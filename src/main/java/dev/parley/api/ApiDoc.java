@@ -1,0 +1,17 @@
+package dev.parley.api;
+
+/** Texts shared by the OpenAPI annotations of the resources. */
+final class ApiDoc {
+
+    static final String PROBLEM = Problems.MEDIA_TYPE;
+    static final String BAD_REQUEST = "Malformed body or parameter (problem, code invalid)";
+    static final String UNAUTHORIZED = "Missing or unknown API key (problem, code unauthorized)";
+    static final String RATE_LIMITED = "This key calls faster than parley.api.rate allows (problem, code rate_limited; Retry-After)";
+    static final String UNAVAILABLE = "The database is unreachable or the store's queue is full (problem, code unavailable; Retry-After); retry with the same Idempotency-Key";
+    static final String TOO_LARGE = "Body over the frame limit (64 KiB by default) or text over parley.text.max-chars (problem, code too_long)";
+    static final String IDEMPOTENCY_KEY = "Identifies this message for retries (1-64 characters): a replay within the idempotency window "
+            + "returns the original with 200 and Idempotent-Replayed: true, and sends nothing again";
+
+    private ApiDoc() {
+    }
+}

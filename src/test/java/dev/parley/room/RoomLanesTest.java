@@ -1,0 +1,126 @@
+package dev.parley.room;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RoomLanesTest {
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void eachRoomsTasksRunInTheOrderHandedInAndNeverTwoAtOnce() throws Exception {
+        RoomLanes lanes = RoomLanes.on(pool);
+        int rooms = 8;
+        int perRoom = 5_000;
+        Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> inside = new ConcurrentHashMap<>();
+        AtomicInteger overlaps = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(rooms * perRoom);
+        // two submitting threads per room would make "handed in" order ambiguous: one thread per room, rooms interleaved
+        ExecutorService submitters = Executors.newFixedThreadPool(rooms);
+        for (int r = 0; r < rooms; r++) {
+            String room = "r" + r;
+            seen.put(room, Collections.synchronizedList(new ArrayList<>()));
+            inside.put(room, new AtomicInteger());
+            submitters.execute(() -> {
+                for (int i = 0; i < perRoom; i++) {
+                    int n = i;
+                    lanes.run(room, () -> {
+                        if (inside.get(room).incrementAndGet() != 1) {
+                            overlaps.incrementAndGet();
+                        }
+                        seen.get(room).add(n);
+                        inside.get(room).decrementAndGet();
+                        done.countDown();
+                    });
+                }
+            });
+        }
+        assertTrue(done.await(30, TimeUnit.SECONDS), "every task ran");
+        submitters.shutdown();
+        assertEquals(0, overlaps.get(), "two tasks of one room ran at the same time");
+        for (var e : seen.entrySet()) {
+            List<Integer> order = e.getValue();
+            assertEquals(perRoom, order.size(), e.getKey());
+            for (int i = 0; i < perRoom; i++) {
+                assertEquals(i, order.get(i), e.getKey() + " ran out of order at " + i);
+            }
+        }
+        awaitIdle(lanes);
+    }
+
+    @Test
+    void differentRoomsRunAtTheSameTime() throws Exception {
+        RoomLanes lanes = RoomLanes.on(pool);
+        CountDownLatch bothIn = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        for (String room : List.of("a", "b")) {
+            lanes.run(room, () -> {
+                bothIn.countDown();
+                await(release);
+            });
+        }
+        assertTrue(bothIn.await(10, TimeUnit.SECONDS), "room b waited for room a");
+        release.countDown();
+        awaitIdle(lanes);
+    }
+
+    @Test
+    void aFailingTaskDoesNotStopTheRoomsNextOnes() throws Exception {
+        RoomLanes lanes = RoomLanes.on(pool);
+        CountDownLatch next = new CountDownLatch(1);
+        lanes.run("r", () -> {
+            throw new IllegalStateException("boom");
+        });
+        lanes.run("r", next::countDown);
+        assertTrue(next.await(10, TimeUnit.SECONDS), "the task after a failed one ran");
+        awaitIdle(lanes);
+    }
+
+    @Test
+    void aTaskHandedInByARunningTaskOfTheSameRoomRunsAfterIt() throws Exception {
+        RoomLanes lanes = RoomLanes.on(Runnable::run); // inline: the nested hand-in happens inside the drain
+        List<String> order = new ArrayList<>();
+        lanes.run("r", () -> {
+            lanes.run("r", () -> order.add("second"));
+            order.add("first");
+        });
+        assertEquals(List.of("first", "second"), order);
+        assertEquals(0, lanes.busy(), "the lane ended once its queue was empty");
+    }
+
+    private static void awaitIdle(RoomLanes lanes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lanes.busy() > 0) {
+            assertTrue(System.nanoTime() < deadline, "lanes still busy: " + lanes.busy());
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
