@@ -229,7 +229,7 @@ const DIRECT_IDS_KEPT = 2000;
  * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `error`.
  */
 export class ParleyClient {
-    /** @type {Required<Omit<ClientOptions,'name'|'params'|'url'>> & ClientOptions} */
+    /** @type {Required<Omit<ClientOptions,'name'|'params'|'clock'>> & ClientOptions} */
     #options;
     /** @type {Clock} */
     #clock;
@@ -901,8 +901,8 @@ export class ParleyClient {
 
     #onError(f) {
         const error = new ParleyError(f.code, f.message);
-        if (f.ref !== undefined && this.#pending.has(f.ref)) {
-            const p = this.#pending.get(f.ref);
+        const p = f.ref === undefined ? undefined : this.#pending.get(f.ref);
+        if (p) {
             this.#pending.delete(f.ref);
             p.reject(error);
             return;

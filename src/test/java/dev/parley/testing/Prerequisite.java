@@ -24,6 +24,8 @@ public enum Prerequisite {
 
     /** Node.js, which runs the JavaScript client's unit tests ({@code -Dparley.node} names another binary). */
     NODE("node", Prerequisite::probeNode),
+    /** npm, which installs the pinned TypeScript compiler from the npm registry ({@code -Dparley.npm} names another binary). */
+    NPM("npm", Prerequisite::probeNpm),
     /** Headless Chromium and its chromedriver, for the browser tests. */
     CHROMIUM("chromium", Prerequisite::probeChromium),
     /** The machine's PostgreSQL on 127.0.0.1 ({@code -Dparley.it.pg.port}, default 5432; trust for its user). */
@@ -38,6 +40,8 @@ public enum Prerequisite {
 
     /** The Node binary. */
     public static final String NODE_BINARY = System.getProperty("parley.node", "node");
+    /** The npm binary. */
+    public static final String NPM_BINARY = System.getProperty("parley.npm", "npm");
     /** The Chromium binary. */
     public static final String CHROMIUM_BINARY = System.getProperty("parley.chromium", "/usr/bin/chromium");
     /** The chromedriver binary, of the same version as the browser. */
@@ -77,6 +81,10 @@ public enum Prerequisite {
     private static Optional<String> probeNode() {
         String need = "needs Node.js (" + NODE_BINARY + ", or -Dparley.node=<path>)";
         return run(need, NODE_BINARY, "--version");
+    }
+
+    private static Optional<String> probeNpm() {
+        return run("needs npm (" + NPM_BINARY + ", or -Dparley.npm=<path>) and the npm registry", NPM_BINARY, "--version");
     }
 
     private static Optional<String> probeChromium() {
