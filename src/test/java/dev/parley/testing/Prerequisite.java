@@ -33,9 +33,14 @@ public enum Prerequisite {
     /** Debian's PostgreSQL server and postgresql-common, with which a test makes (as root) a cluster of its own. */
     POSTGRES_CLUSTERS("pg-clusters", Prerequisite::probePostgresClusters),
     /** Git, and the project as a Git checkout. */
-    GIT("git", Prerequisite::probeGit);
+    GIT("git", Prerequisite::probeGit),
+    /**
+     * A Docker daemon that answers {@code docker info}. Not part of {@code all}: the project's machines and CI have
+     * the client but no daemon, so the image test skips there with its reason unless {@code docker} is named.
+     */
+    DOCKER("docker", Prerequisite::probeDocker);
 
-    /** The system property that turns skips into failures: {@code all}, or names such as {@code node,postgres}. */
+    /** The system property that turns skips into failures: {@code all} (every prerequisite but {@link #DOCKER}), or names such as {@code node,postgres}. */
     public static final String REQUIRE_PROPERTY = "parley.require";
 
     /** The Node binary. */
@@ -75,7 +80,7 @@ public enum Prerequisite {
     public boolean required() {
         List<String> named = Arrays.stream(System.getProperty(REQUIRE_PROPERTY, "").split(","))
                 .map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-        return named.contains("all") || named.contains(key);
+        return (named.contains("all") && this != DOCKER) || named.contains(key);
     }
 
     private static Optional<String> probeNode() {
@@ -122,6 +127,10 @@ public enum Prerequisite {
             return Optional.of(need + ": running as " + System.getProperty("user.name"));
         }
         return run(need, "pg_lsclusters", "-h");
+    }
+
+    private static Optional<String> probeDocker() {
+        return run("needs a running Docker daemon (docker info)", "docker", "info");
     }
 
     private static Optional<String> probeGit() {
