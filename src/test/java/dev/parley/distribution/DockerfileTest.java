@@ -43,6 +43,21 @@ class DockerfileTest {
     }
 
     @Test
+    void everyExecFormIsValidJsonSoDockerDoesNotFallBackToAShell() throws IOException {
+        // Docker runs an instruction whose [...] is not valid JSON through /bin/sh -c as plain text, silently.
+        Matcher exec = Pattern.compile("(?m)^\\s*(?:ENTRYPOINT|CMD|HEALTHCHECK[^\\n]*\\\\\\n\\s+CMD) (\\[.*])$").matcher(Files.readString(DOCKERFILE));
+        int forms = 0;
+        while (exec.find()) {
+            try (jakarta.json.JsonReader r = jakarta.json.Json.createReader(new java.io.StringReader(exec.group(1)))) {
+                jakarta.json.JsonArray array = r.readArray();
+                assertTrue(array.stream().allMatch(v -> v.getValueType() == jakarta.json.JsonValue.ValueType.STRING), exec.group(1));
+            }
+            forms++;
+        }
+        assertEquals(3, forms, "ENTRYPOINT, CMD and the health check's CMD in exec form");
+    }
+
+    @Test
     void theHealthCheckAsksReadinessOnThePortTheServerListensOn() throws IOException {
         String dockerfile = Files.readString(DOCKERFILE);
         Matcher port = Pattern.compile("CMD \\[[^\\]]*\"--port\", \"(\\d+)\"").matcher(dockerfile);
