@@ -245,7 +245,7 @@ const DIRECT_IDS_KEPT = 2000;
  * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `signal`, `error`.
  */
 export class ParleyClient {
-    /** @type {Required<Omit<ClientOptions,'name'|'params'|'url'>> & ClientOptions} */
+    /** @type {Required<Omit<ClientOptions,'name'|'params'|'clock'>> & ClientOptions} */
     #options;
     /** @type {Clock} */
     #clock;
@@ -918,7 +918,9 @@ export class ParleyClient {
         if (r.ownState !== undefined) {
             // The server forgets a state when the user's last connection leaves: say it again on every join.
             this.#transmit({type: 'state', room: r.name, data: r.ownState});
-            r.states.set(this.#user, r.ownState);
+            if (this.#user !== null) { // always set by welcome, which comes before any joined
+                r.states.set(this.#user, r.ownState);
+            }
         }
         r.status = 'live';
         r.joinedBefore = true;
@@ -995,8 +997,8 @@ export class ParleyClient {
 
     #onError(f) {
         const error = new ParleyError(f.code, f.message);
-        if (f.ref !== undefined && this.#pending.has(f.ref)) {
-            const p = this.#pending.get(f.ref);
+        const p = f.ref === undefined ? undefined : this.#pending.get(f.ref);
+        if (p) {
             this.#pending.delete(f.ref);
             p.reject(error);
             return;

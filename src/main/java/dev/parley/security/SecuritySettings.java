@@ -68,17 +68,37 @@ public record SecuritySettings(AuthMode auth, Jwt jwt, List<String> origins,
      * @param userClaim    the claim holding the user name ({@code sub} by default)
      * @param roomsClaim   the claim holding the private-room patterns ({@code rooms} by default)
      * @param clockSkew    tolerance when checking {@code exp} and {@code nbf}
+     * @param remoteJwks   a JSON Web Key Set fetched from an identity provider's URL, cached and refreshed, or null
      */
     public record Jwt(String hmacSecret, String publicKeyPem, String jwksJson, String issuer, String audience,
-                      String userClaim, String roomsClaim, Duration clockSkew) {
+                      String userClaim, String roomsClaim, Duration clockSkew, RemoteJwks remoteJwks) {
+
+        /** Settings without a remote key set. */
+        public Jwt(String hmacSecret, String publicKeyPem, String jwksJson, String issuer, String audience,
+                   String userClaim, String roomsClaim, Duration clockSkew) {
+            this(hmacSecret, publicKeyPem, jwksJson, issuer, audience, userClaim, roomsClaim, clockSkew, null);
+        }
 
         @Override
         public String toString() {
             // Never print the secret or keys.
             return "Jwt[key=" + (hmacSecret != null ? "HS256 secret" : publicKeyPem != null ? "PEM public key"
-                    : jwksJson != null ? "JWKS" : "none") + ", issuer=" + issuer + ", audience=" + audience
+                    : jwksJson != null ? "JWKS" : remoteJwks != null ? "JWKS at " + remoteJwks.url() : "none") + ", issuer=" + issuer + ", audience=" + audience
                     + ", userClaim=" + userClaim + ", roomsClaim=" + roomsClaim + ", clockSkew=" + clockSkew + "]";
         }
+    }
+
+    /**
+     * A JSON Web Key Set served by an identity provider (Keycloak's {@code .../protocol/openid-connect/certs},
+     * Auth0's {@code /.well-known/jwks.json}), fetched when first needed, cached, and fetched again when a token
+     * names a key id the cached set lacks (a key rotation), at most twice per {@code minRefreshInterval}.
+     *
+     * @param url                where the set is served ({@code https:} in production)
+     * @param cacheTtl           how long a fetched set is used before it is fetched again
+     * @param minRefreshInterval the rate limit on fetches: at most two per interval, so unknown key ids cannot
+     *                           make Parley hammer the provider
+     */
+    public record RemoteJwks(java.net.URL url, Duration cacheTtl, Duration minRefreshInterval) {
     }
 
     /** The defaults: open mode, own origin and localhost, 100 messages/s with bursts of 1,000, 60 s idle timeout. */

@@ -10,6 +10,8 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -40,7 +42,7 @@ import java.util.Set;
 
 /**
  * Verifies signed JWTs with Nimbus JOSE+JWT: HS256 with a shared secret, or RS256 / ES256 with a PEM public
- * key or a JSON Web Key Set. A token must be signed with an accepted algorithm ({@code none} never is), carry
+ * key, a JSON Web Key Set, or a key set fetched from an identity provider's URL (cached, refreshed on rotation). A token must be signed with an accepted algorithm ({@code none} never is), carry
  * {@code exp} and the user claim, and match the configured issuer and audience. Thread-safe once built.
  */
 public final class TokenVerifier {
@@ -56,6 +58,11 @@ public final class TokenVerifier {
     /** Shortest HS256 secret accepted (RFC 7518: a key of at least the hash size). */
     public static final int MIN_SECRET_BYTES = 32;
 
+    /** Connect and read timeout of a JWKS fetch (Nimbus's default, 500 ms, is short for a provider across the internet). */
+    private static final int JWKS_TIMEOUT_MS = 3_000;
+    /** Largest JWKS document accepted. */
+    private static final int JWKS_MAX_BYTES = 256 * 1024;
+
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final String userClaim;
     private final String roomsClaim;
@@ -68,10 +75,11 @@ public final class TokenVerifier {
     public TokenVerifier(SecuritySettings.Jwt jwt) {
         this.userClaim = jwt.userClaim();
         this.roomsClaim = jwt.roomsClaim();
-        int sources = (jwt.hmacSecret() != null ? 1 : 0) + (jwt.publicKeyPem() != null ? 1 : 0) + (jwt.jwksJson() != null ? 1 : 0);
+        int sources = (jwt.hmacSecret() != null ? 1 : 0) + (jwt.publicKeyPem() != null ? 1 : 0) + (jwt.jwksJson() != null ? 1 : 0)
+                + (jwt.remoteJwks() != null ? 1 : 0);
         if (sources != 1) {
             throw new IllegalStateException("token mode needs exactly one of parley.auth.hs256-secret, "
-                    + "parley.auth.public-key(-file) or parley.auth.jwks(-file); found " + sources);
+                    + "parley.auth.public-key(-file), parley.auth.jwks(-file) or parley.auth.jwks-url; found " + sources);
         }
         JWKSource<SecurityContext> keys;
         Set<JWSAlgorithm> algorithms;
@@ -86,6 +94,9 @@ public final class TokenVerifier {
             JWK key = parsePem(jwt.publicKeyPem());
             keys = new ImmutableJWKSet<>(new JWKSet(key));
             algorithms = Set.of(key instanceof RSAKey ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256);
+        } else if (jwt.remoteJwks() != null) {
+            keys = remote(jwt.remoteJwks());
+            algorithms = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
         } else {
             try {
                 JWKSet set = JWKSet.parse(jwt.jwksJson());
@@ -138,6 +149,21 @@ public final class TokenVerifier {
             throw new TokenRejected("invalid token: " + userClaim + " is not a valid user name", false);
         }
         return new Identity(name, rooms(claims.getClaim(roomsClaim)), claims.getExpirationTime().toInstant());
+    }
+
+    /**
+     * The provider's key set through Nimbus's JWK source chain: fetched on first use, cached for the TTL, fetched
+     * again on a key id it lacks (rate-limited), one retry on a network failure, and the last good set kept in use
+     * while the provider is unreachable (for ten times the TTL).
+     */
+    private static JWKSource<SecurityContext> remote(SecuritySettings.RemoteJwks jwks) {
+        long ttl = jwks.cacheTtl().toMillis();
+        return JWKSourceBuilder.create(jwks.url(), new DefaultResourceRetriever(JWKS_TIMEOUT_MS, JWKS_TIMEOUT_MS, JWKS_MAX_BYTES))
+                .cache(ttl, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
+                .rateLimited(jwks.minRefreshInterval().toMillis())
+                .retrying(true)
+                .outageTolerant(ttl * 10)
+                .build();
     }
 
     /** The rooms claim: a JSON array of patterns, or one string of patterns separated by spaces. */

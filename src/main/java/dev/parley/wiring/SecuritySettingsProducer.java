@@ -90,7 +90,30 @@ public class SecuritySettingsProducer {
                 read().string("parley.auth.audience").orElse(null),
                 read().string("parley.auth.user-claim").orElse(d.userClaim()),
                 read().string("parley.auth.rooms-claim").orElse(d.roomsClaim()),
-                Duration.ofSeconds(skew));
+                Duration.ofSeconds(skew), remoteJwks());
+    }
+
+    /** {@code parley.auth.jwks-url} with its cache settings, or null when no URL is set. */
+    private SecuritySettings.RemoteJwks remoteJwks() {
+        Optional<String> url = read().string("parley.auth.jwks-url");
+        if (url.isEmpty()) {
+            return null;
+        }
+        long ttl = config.getOptionalValue("parley.auth.jwks-cache-seconds", Long.class).orElse(300L);
+        long interval = config.getOptionalValue("parley.auth.jwks-min-refresh-seconds", Long.class).orElse(30L);
+        if (ttl < 1 || interval < 0) {
+            throw new IllegalStateException("parley.auth.jwks-cache-seconds must be positive and "
+                    + "parley.auth.jwks-min-refresh-seconds not negative, were " + ttl + " and " + interval);
+        }
+        try {
+            java.net.URI uri = java.net.URI.create(url.get().trim());
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return new SecuritySettings.RemoteJwks(uri.toURL(), Duration.ofSeconds(ttl), Duration.ofSeconds(interval));
+        } catch (IllegalArgumentException | java.net.MalformedURLException e) {
+            throw new IllegalStateException("parley.auth.jwks-url is not an http(s) URL: " + url.get(), e);
+        }
     }
 
     private List<String> origins(List<String> fallback) {

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The README's run command, tried as a new user would: in a fresh copy of the project (only the files Git
  * tracks), run exactly the command the README gives, then chat through the server with the JDK's own
- * WebSocket client, which knows nothing of Parley.
+ * WebSocket client, which knows nothing of Parley. A Parley setting given to Maven with {@code -D} reaches the server.
  */
 @Needs(Prerequisite.GIT)
 @Timeout(600)
@@ -99,7 +99,8 @@ class RunCommandIT {
         Path checkout = cleanCheckout();
         int port = freePort();
         Path log = checkout.resolve("run.log");
-        server = new ProcessBuilder("bash", "-c", command + " -B -Dparley.http.port=" + port)
+        // A Parley setting given to Maven reaches the server (the README's Configuration section).
+        server = new ProcessBuilder("bash", "-c", command + " -B -Dparley.http.port=" + port + " -Dparley.text.max-chars=1234")
                 .directory(checkout.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -111,6 +112,12 @@ class RunCommandIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<html"), "the web page is served at /");
+
+        HttpResponse<String> protocol = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/protocol.json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(protocol.body().contains("\"textMaxChars\":1234"),
+                () -> "-Dparley.text.max-chars=1234 on the Maven command line did not reach the server: " + protocol.body());
 
         URI chat = URI.create("ws://127.0.0.1:" + port + "/chat");
         Frames alice = new Frames();

@@ -24,6 +24,8 @@ public enum Prerequisite {
 
     /** Node.js, which runs the JavaScript client's unit tests ({@code -Dparley.node} names another binary). */
     NODE("node", Prerequisite::probeNode),
+    /** npm, which installs the pinned TypeScript compiler from the npm registry ({@code -Dparley.npm} names another binary). */
+    NPM("npm", Prerequisite::probeNpm),
     /** Headless Chromium and its chromedriver, for the browser tests. */
     CHROMIUM("chromium", Prerequisite::probeChromium),
     /** The machine's PostgreSQL on 127.0.0.1 ({@code -Dparley.it.pg.port}, default 5432; trust for its user). */
@@ -31,13 +33,20 @@ public enum Prerequisite {
     /** Debian's PostgreSQL server and postgresql-common, with which a test makes (as root) a cluster of its own. */
     POSTGRES_CLUSTERS("pg-clusters", Prerequisite::probePostgresClusters),
     /** Git, and the project as a Git checkout. */
-    GIT("git", Prerequisite::probeGit);
+    GIT("git", Prerequisite::probeGit),
+    /**
+     * A Docker daemon that answers {@code docker info}. Not part of {@code all}: the project's machines and CI have
+     * the client but no daemon, so the image test skips there with its reason unless {@code docker} is named.
+     */
+    DOCKER("docker", Prerequisite::probeDocker);
 
-    /** The system property that turns skips into failures: {@code all}, or names such as {@code node,postgres}. */
+    /** The system property that turns skips into failures: {@code all} (every prerequisite but {@link #DOCKER}), or names such as {@code node,postgres}. */
     public static final String REQUIRE_PROPERTY = "parley.require";
 
     /** The Node binary. */
     public static final String NODE_BINARY = System.getProperty("parley.node", "node");
+    /** The npm binary. */
+    public static final String NPM_BINARY = System.getProperty("parley.npm", "npm");
     /** The Chromium binary. */
     public static final String CHROMIUM_BINARY = System.getProperty("parley.chromium", "/usr/bin/chromium");
     /** The chromedriver binary, of the same version as the browser. */
@@ -71,12 +80,16 @@ public enum Prerequisite {
     public boolean required() {
         List<String> named = Arrays.stream(System.getProperty(REQUIRE_PROPERTY, "").split(","))
                 .map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
-        return named.contains("all") || named.contains(key);
+        return (named.contains("all") && this != DOCKER) || named.contains(key);
     }
 
     private static Optional<String> probeNode() {
         String need = "needs Node.js (" + NODE_BINARY + ", or -Dparley.node=<path>)";
         return run(need, NODE_BINARY, "--version");
+    }
+
+    private static Optional<String> probeNpm() {
+        return run("needs npm (" + NPM_BINARY + ", or -Dparley.npm=<path>) and the npm registry", NPM_BINARY, "--version");
     }
 
     private static Optional<String> probeChromium() {
@@ -114,6 +127,10 @@ public enum Prerequisite {
             return Optional.of(need + ": running as " + System.getProperty("user.name"));
         }
         return run(need, "pg_lsclusters", "-h");
+    }
+
+    private static Optional<String> probeDocker() {
+        return run("needs a running Docker daemon (docker info)", "docker", "info");
     }
 
     private static Optional<String> probeGit() {

@@ -83,8 +83,16 @@ public final class TestClient implements AutoCloseable {
 
     /** Opens a connection sending an Origin header (null for none). */
     public static TestClient connectFrom(String origin, URI uri, String... subprotocols) {
+        return connectThrough(HttpClient.newHttpClient(), origin, uri, subprotocols);
+    }
+
+    /**
+     * Opens a connection with the given JDK client (e.g. one whose {@code SSLContext} trusts a test CA, for
+     * {@code wss://}), sending an Origin header (null for none).
+     */
+    public static TestClient connectThrough(HttpClient http, String origin, URI uri, String... subprotocols) {
         Listener listener = new Listener();
-        WebSocket.Builder builder = builder(origin, subprotocols);
+        WebSocket.Builder builder = builder(http, origin, subprotocols);
         try {
             WebSocket ws = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             return listener.bind(ws);
@@ -102,7 +110,7 @@ public final class TestClient implements AutoCloseable {
      */
     public static int refusedHandshakeStatus(String origin, URI uri, String... subprotocols) {
         Listener listener = new Listener();
-        WebSocket.Builder builder = builder(origin, subprotocols);
+        WebSocket.Builder builder = builder(HttpClient.newHttpClient(), origin, subprotocols);
         try {
             WebSocket ws = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             ws.abort();
@@ -120,8 +128,8 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
-    private static WebSocket.Builder builder(String origin, String... subprotocols) {
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+    private static WebSocket.Builder builder(HttpClient http, String origin, String... subprotocols) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(WAIT);
         if (subprotocols.length > 0) {
             builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
