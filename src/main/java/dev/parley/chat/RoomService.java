@@ -21,7 +21,6 @@ import dev.parley.security.SecuritySettings;
 import dev.parley.room.TypingThrottle;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
-import dev.parley.session.PlatformContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -292,8 +291,7 @@ public class RoomService {
             return;
         }
         EncodedFrame frame = encode(new ServerFrame.Signal(s.room(), peer.user(), s.data()));
-        // Signals are written on the sender's thread, many per second: without the application's class loader.
-        PlatformContext.run(() -> rooms.relay(s.room(), peer, frame));
+        rooms.relay(s.room(), peer, frame);
     }
 
     /**

@@ -226,7 +226,7 @@ public final class Sequencer {
             while (true) {
                 List<DirectMessage> messages = store.releaseHeld(r.user(), RELEASE_CHUNK);
                 if (!messages.isEmpty()) {
-                    announcing(() -> deliver(r, messages));
+                    deliver(r, messages);
                 }
                 if (messages.size() < RELEASE_CHUNK) {
                     return;
@@ -274,29 +274,8 @@ public final class Sequencer {
             return;
         }
         batches.accept(batch.size());
-        announcing(() -> {
-            for (int i = 0; i < batch.size(); i++) {
-                notify(batch.get(i), results.get(i), null);
-            }
-        });
-    }
-
-    /**
-     * Runs callbacks (which send frames) with the platform class loader as the thread's context loader.
-     * Payara: Tyrus restarts its idle timer on every send through the managed scheduled executor, which
-     * captures the caller's context by scanning the context loader's class path for providers, per frame;
-     * with the application's loader that scan cost more than the send itself (fan-out 2.6 times slower).
-     * The callbacks load no classes through the context loader. The store is always called with the
-     * application's loader.
-     */
-    private static void announcing(Runnable callbacks) {
-        Thread me = Thread.currentThread();
-        ClassLoader application = me.getContextClassLoader();
-        me.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-        try {
-            callbacks.run();
-        } finally {
-            me.setContextClassLoader(application);
+        for (int i = 0; i < batch.size(); i++) {
+            notify(batch.get(i), results.get(i), null);
         }
     }
 

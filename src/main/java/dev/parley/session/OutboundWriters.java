@@ -68,23 +68,9 @@ public class OutboundWriters implements Executor {
         pool.shutdown();
     }
 
-    /**
-     * Runs a write task. Tasks run with the platform class loader as the thread's context loader. Payara: Tyrus
-     * restarts a session's idle timer on every send through the managed scheduled executor, which captures the
-     * caller's context by scanning the context loader's class path, per frame; with the application's loader that
-     * scan costs more than the send itself. Writes load no classes through the context loader.
-     */
+    /** Runs a write task on one of the pool's threads. */
     @Override
     public void execute(Runnable task) {
-        pool.execute(() -> {
-            Thread me = Thread.currentThread();
-            ClassLoader application = me.getContextClassLoader();
-            me.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-            try {
-                task.run();
-            } finally {
-                me.setContextClassLoader(application);
-            }
-        });
+        pool.execute(task);
     }
 }
