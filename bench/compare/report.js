@@ -5,7 +5,7 @@
 const fs = require('fs');
 const { execFileSync } = require('child_process');
 
-const [file, out, quiet, runs] = process.argv.slice(2);
+const [file, out, quiet, runs, settings] = process.argv.slice(2);
 const rows = fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 // figure label -> [what it shows, the result field, unit, whether higher is better]
@@ -14,7 +14,7 @@ const FIGURES = [
   ['latency', 'delivery p99, 100 receivers, 10 in flight', 'p99', 'ms', false],
   ['rooms-1core', '10 rooms x 10 receivers, 10 senders, one core', 'deliveriesPerSec', 'deliveries/s', true],
   ['rooms-2cores', '10 rooms x 10 receivers, 10 senders, both cores', 'deliveriesPerSec', 'deliveries/s', true],
-  ['connect', 'clients connecting into the default room, until all joined', 'seconds', 's', false],
+  ['connect', 'clients connecting into the default room (presence to all), until all joined', 'seconds', 's', false],
   ['idle', 'server memory per idle connection (RSS growth; JVMs after a full GC)', 'kbPerConnection', 'KB', false],
   ['idle', 'Java heap in use per idle connection (after a full GC)', 'heapKbPerConnection', 'KB', false],
   ['churn', 'connect, welcome, close loops (20 at once)', 'connectsPerSec', 'connects/s', true],
@@ -42,6 +42,7 @@ function stats(label, server, field) {
 let md = `# Parley against its peers, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n`;
 md += `Command: \`bench/compare/run.sh\`. Each server pinned to core 0 (\`taskset -c 0\`), the Node load generator to core 1, `;
 md += `except "both cores". Median of ${runs} runs after a warm-up run, (min-max). Machine quiet: ${quiet}.\n\n`;
+md += `Settings: ${settings || '-'}.\n\n`;
 md += `| figure | unit | ${SERVERS.map((s) => NAMES[s]).join(' | ')} | Parley / Node ws | load CPU % (Parley run) |\n`;
 md += `|---|---|${SERVERS.map(() => '---:').join('|')}|---:|---:|\n`;
 const chart = [];

@@ -6,10 +6,10 @@
 # Writes bench/results/<date>.md and bench/results/<date>.png (gnuplot).
 #
 #   bench/compare/run.sh                 all modes
-#   MODES="fanout latency" RUNS=3 SECONDS_PER_RUN=10 CLIENTS=5000 bench/compare/run.sh
+#   MODES="fanout latency" RUNS=3 SECONDS_PER_RUN=10 CLIENTS=5000 CONNECT_CLIENTS=1000 bench/compare/run.sh
 # Modes: fanout (100 receivers, 1 sender, 200 in flight: deliveries/s), latency (the same at 10 in flight: p99),
 # rooms (10 rooms x 10 receivers, 10 senders, unpinned: Parley on both cores against itself pinned), connect
-# (CLIENTS into the default room: seconds until all are joined), idle (CLIENTS idle: KB of server RSS each),
+# (CONNECT_CLIENTS into the default room: seconds until all are joined), idle (CLIENTS idle: KB of server RSS each),
 # churn (connect-welcome-close loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL and on the
 # embedded store: acks/s and ack p99; Parley only, the peers store nothing).
 # Rate and connection limits are turned off by configuration, never by code.
@@ -20,6 +20,7 @@ ROOT=$PWD
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CLIENTS=${CLIENTS:-5000}
+CONNECT_CLIENTS=${CONNECT_CLIENTS:-$CLIENTS}
 MODES=${MODES:-fanout latency rooms connect idle churn durable}
 PEERS=${PEERS:-parley ws socketio tyrus}
 PGHOST=${PGHOST:-127.0.0.1}
@@ -136,7 +137,7 @@ for mode in $MODES; do
                 [ "$server" = parley ] || continue
                 measure parley rooms-1core none "taskset -c 0" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S"
                 measure parley rooms-2cores none "" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S" ;;
-            connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CLIENTS" --timeout 300 ;;
+            connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 ;;
             idle) measure "$server" idle none "taskset -c 0" memory -- --mode idle --clients "$CLIENTS" --settle 5 ;;
             churn) measure "$server" churn none "taskset -c 0" memory -- --mode churn --concurrency 20 --seconds "$S" ;;
             durable)
@@ -147,5 +148,6 @@ for mode in $MODES; do
     done
 done
 
-node bench/compare/report.js "$RESULTS" "$OUT" "$QUIET" "$RUNS"
-echo "wrote $OUT.md${NO_CHART:+}" >&2
+node bench/compare/report.js "$RESULTS" "$OUT" "$QUIET" "$RUNS" \
+    "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CLIENTS=$CLIENTS CONNECT_CLIENTS=$CONNECT_CLIENTS MODES=\"$MODES\" PEERS=\"$PEERS\" on $(nproc) cores; Parley at $(git rev-parse --short HEAD)"
+echo "wrote $OUT.md" >&2
