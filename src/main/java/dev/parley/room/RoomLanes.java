@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,11 +22,22 @@ import java.util.logging.Logger;
  * Tasks run with no lock of Parley's held (they write to sockets). The lanes' map is changed only inside
  * {@link ConcurrentHashMap#compute}, which is what makes "the queue is empty, so the lane ends" and "a task was
  * added, so the lane runs" exclusive: a room never has two lanes running.
+ * <p>
+ * Backpressure: a caller that hands a room more than {@link #MAX_WAITING} tasks ahead of its lane waits until
+ * the lane has caught up. The sequencer is that caller, so it stores a room's messages no faster than they can be
+ * handed to the members (as when it delivered them itself): without this, a sender flooding a room would have
+ * its messages stored at once and queued for every member faster than fast members read, overflowing their
+ * outboxes into 4008. The wait holds no lock but the lane's own monitor, which is only ever held to wait or to
+ * notify. A writer thread never waits (it may be draining the very lane it would wait for).
  */
 @ApplicationScoped
 public class RoomLanes {
 
     private static final Logger LOG = Logger.getLogger(RoomLanes.class.getName());
+    /** Tasks a room's lane may have waiting before the caller handing in more waits for it. */
+    static final int MAX_WAITING = 64;
+    /** Set while this thread drains a lane: it must never wait for one. */
+    private static final ThreadLocal<Boolean> DRAINING = new ThreadLocal<>();
 
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private Executor executor;
@@ -46,20 +58,29 @@ public class RoomLanes {
         return lanes;
     }
 
-    /** Runs {@code task} after every task handed in before for the same room, on a writer thread. */
+    /**
+     * Runs {@code task} after every task handed in before for the same room, on a writer thread. Waits while the
+     * room's lane has more than {@link #MAX_WAITING} tasks waiting, unless called on a writer thread.
+     */
     public void run(String room, Runnable task) {
-        Lane[] started = {null};
+        Lane[] added = {null};
+        boolean[] start = {false};
         lanes.compute(room, (name, lane) -> {
             Lane l = lane != null ? lane : new Lane(name);
             l.tasks.add(task);
+            l.waiting.incrementAndGet();
             if (!l.running) {
                 l.running = true;
-                started[0] = l;
+                start[0] = true;
             }
+            added[0] = l;
             return l;
         });
-        if (started[0] != null) {
-            executor.execute(started[0]::drain);
+        if (start[0]) {
+            executor.execute(added[0]::drain);
+        }
+        if (DRAINING.get() == null) {
+            added[0].awaitBelow(MAX_WAITING);
         }
     }
 
@@ -72,14 +93,42 @@ public class RoomLanes {
     private final class Lane {
         private final String room;
         private final Queue<Runnable> tasks = new ArrayDeque<>();
+        /** Tasks handed in and not yet run; read without the map's lock by callers that wait. */
+        private final AtomicInteger waiting = new AtomicInteger();
         private boolean running;
 
         Lane(String room) {
             this.room = room;
         }
 
+        /** Waits until at most {@code limit} of this lane's tasks wait (no I/O under this monitor). */
+        void awaitBelow(int limit) {
+            if (waiting.get() <= limit) {
+                return;
+            }
+            synchronized (this) {
+                while (waiting.get() > limit) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
         /** Runs the room's tasks until none is left, then ends the lane. */
         void drain() {
+            DRAINING.set(Boolean.TRUE);
+            try {
+                drainAll();
+            } finally {
+                DRAINING.remove();
+            }
+        }
+
+        private void drainAll() {
             while (true) {
                 Runnable[] next = {null};
                 lanes.compute(room, (name, lane) -> {
@@ -97,6 +146,12 @@ public class RoomLanes {
                     next[0].run();
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "a delivery in room " + room + " failed; the room's next ones go on", e);
+                } finally {
+                    if (waiting.decrementAndGet() == MAX_WAITING) {
+                        synchronized (this) {
+                            notifyAll();
+                        }
+                    }
                 }
             }
         }

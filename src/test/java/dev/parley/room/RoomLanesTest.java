@@ -108,6 +108,44 @@ class RoomLanesTest {
         assertEquals(0, lanes.busy(), "the lane ended once its queue was empty");
     }
 
+    @Test
+    void aCallerFarAheadOfItsRoomsLaneWaitsUntilTheLaneCatchesUp() throws Exception {
+        RoomLanes lanes = RoomLanes.on(pool);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch handedIn = new CountDownLatch(1);
+        AtomicInteger ran = new AtomicInteger();
+        Thread sequencer = new Thread(() -> {
+            lanes.run("r", () -> await(release)); // the lane is stuck on this one
+            for (int i = 0; i <= RoomLanes.MAX_WAITING; i++) {
+                lanes.run("r", ran::incrementAndGet);
+            }
+            handedIn.countDown();
+        });
+        sequencer.start();
+        // the caller is held at MAX_WAITING + 1 waiting tasks: it has not handed them all in
+        assertTrue(!handedIn.await(300, TimeUnit.MILLISECONDS), "a caller ran ahead of a stuck lane without waiting");
+        assertEquals(0, ran.get());
+        release.countDown();
+        assertTrue(handedIn.await(10, TimeUnit.SECONDS), "the caller went on once the lane caught up");
+        awaitIdle(lanes);
+        assertEquals(RoomLanes.MAX_WAITING + 1, ran.get());
+        sequencer.join(10_000);
+    }
+
+    @Test
+    void otherRoomsAreNotHeldUpByAStuckLane() throws Exception {
+        RoomLanes lanes = RoomLanes.on(pool);
+        CountDownLatch release = new CountDownLatch(1);
+        lanes.run("stuck", () -> await(release));
+        CountDownLatch other = new CountDownLatch(RoomLanes.MAX_WAITING);
+        for (int i = 0; i < RoomLanes.MAX_WAITING; i++) {
+            lanes.run("other", other::countDown);
+        }
+        assertTrue(other.await(10, TimeUnit.SECONDS), "another room's deliveries waited for a stuck room");
+        release.countDown();
+        awaitIdle(lanes);
+    }
+
     private static void awaitIdle(RoomLanes lanes) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (lanes.busy() > 0) {
