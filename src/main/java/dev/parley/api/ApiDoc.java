@@ -8,7 +8,11 @@ final class ApiDoc {
     static final String UNAUTHORIZED = "Missing or unknown API key (problem, code unauthorized)";
     static final String RATE_LIMITED = "This key calls faster than parley.api.rate allows (problem, code rate_limited; Retry-After)";
     static final String UNAVAILABLE = "The database is unreachable or the store's queue is full (problem, code unavailable; Retry-After); retry with the same Idempotency-Key";
-    static final String TOO_LARGE = "Body over the frame limit (64 KiB by default) or text over parley.text.max-chars (problem, code too_long)";
+    static final String TOO_LARGE = "Body over the frame limit (64 KiB by default), text over parley.text.max-chars or data over "
+            + "parley.limits.data-bytes (problem, code too_long)";
+    static final String FORBIDDEN = "\"from\" names a user this API key may not send as (problem, code forbidden); nothing is stored";
+    static final String MESSAGE_BODY = "text and/or data (a JSON object; with it text may be left out), and optionally from: a user "
+            + "name the key is granted in parley.api.keys (KEY:alice|bob, or KEY:* for anyone), default the API identity";
     static final String IDEMPOTENCY_KEY = "Identifies this message for retries (1-64 characters): a replay within the idempotency window "
             + "returns the original with 200 and Idempotent-Replayed: true, and sends nothing again";
 

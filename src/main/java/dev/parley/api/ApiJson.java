@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import dev.parley.message.DirectMessage;
+import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
 import dev.parley.protocol.FrameCodec;
 import jakarta.json.Json;
@@ -18,7 +19,7 @@ final class ApiJson {
     static JsonObjectBuilder message(RoomMessage m) {
         JsonObjectBuilder b = Json.createObjectBuilder().add("room", m.room()).add("seq", m.seq()).add("from", m.from())
                 .add("text", m.text()).add("ts", FrameCodec.timestamp(m.ts()));
-        return m.ref() == null ? b : b.add("ref", m.ref());
+        return withData(m.ref() == null ? b : b.add("ref", m.ref()), m.data());
     }
 
     static JsonArrayBuilder messages(List<RoomMessage> messages) {
@@ -30,6 +31,11 @@ final class ApiJson {
     static JsonObjectBuilder direct(DirectMessage m) {
         JsonObjectBuilder b = Json.createObjectBuilder().add("id", m.id()).add("from", m.from()).add("to", m.to())
                 .add("text", m.text()).add("ts", FrameCodec.timestamp(m.ts()));
-        return m.ref() == null ? b : b.add("ref", m.ref());
+        return withData(m.ref() == null ? b : b.add("ref", m.ref()), m.data());
+    }
+
+    /** Adds {@code data} when the message has it, as WebSocket frames do. */
+    private static JsonObjectBuilder withData(JsonObjectBuilder b, Payload data) {
+        return data == null ? b : b.add("data", data.json());
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.config.ApiKey;
 import dev.parley.config.ApiSettings;
 import dev.parley.session.TokenBucket;
 import jakarta.annotation.Priority;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Guards every API call, before anything else runs: with no key configured the API does not exist (404, the
  * same as any unknown path); a request without {@code Authorization: Bearer <key>} naming one of the configured
  * keys gets 401 (keys compared in constant time); a key calling faster than its rate gets 429 with
- * {@code Retry-After}. Thread-safe.
+ * {@code Retry-After}. The accepted key goes to the request's {@link ApiCaller}. Thread-safe.
  */
 @Provider
 @PreMatching
@@ -35,6 +36,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Inject
     ApiSettings settings;
+    @Inject
+    ApiCaller caller;
 
     private final Map<Integer, TokenBucket> buckets = new ConcurrentHashMap<>();
 
@@ -55,7 +58,9 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (!bucket.tryTake()) {
             request.abortWith(Response.fromResponse(Problems.response(429, "rate_limited",
                     "too many API calls with this key; slow down")).header(HttpHeaders.RETRY_AFTER, "1").build());
+            return;
         }
+        caller.authenticated(settings.keys().get(key));
     }
 
     /** The index of the configured key the header presents, or -1. Every key is compared, each in constant time. */
@@ -65,10 +70,10 @@ public class ApiKeyFilter implements ContainerRequestFilter {
             return -1;
         }
         byte[] presented = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
-        List<String> keys = settings.keys();
+        List<ApiKey> keys = settings.keys();
         int found = -1;
         for (int i = 0; i < keys.size(); i++) {
-            if (MessageDigest.isEqual(presented, keys.get(i).getBytes(StandardCharsets.UTF_8))) {
+            if (MessageDigest.isEqual(presented, keys.get(i).secret().getBytes(StandardCharsets.UTF_8))) {
                 found = i;
             }
         }

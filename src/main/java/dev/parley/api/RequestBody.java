@@ -1,6 +1,8 @@
 package dev.parley.api;
 
+import dev.parley.message.Payload;
 import dev.parley.protocol.Names;
+import dev.parley.protocol.Text;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -83,6 +85,25 @@ final class RequestBody {
             throw Problems.badRequest("\"" + name + "\" must be a string");
         }
         return s.getString();
+    }
+
+    /**
+     * An application JSON object (a message's {@code data}), or null when absent or null; 400 unless an object,
+     * as a WebSocket client's {@code invalid}.
+     */
+    Payload optionalData(String name) {
+        JsonValue v = json.get(name);
+        if (v == null || v == JsonValue.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw Problems.badRequest("\"" + name + "\" must be a JSON object");
+        }
+        Payload data = Payload.of(v.asJsonObject());
+        if (!Text.isWellFormed(data.encoded())) {
+            throw Problems.badRequest("\"" + name + "\" contains an unpaired surrogate");
+        }
+        return data;
     }
 
     /** An integer field, or {@code fallback} when absent. */

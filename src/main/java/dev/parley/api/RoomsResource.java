@@ -1,7 +1,6 @@
 package dev.parley.api;
 
 import dev.parley.chat.RoomService;
-import dev.parley.config.ApiSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
 import dev.parley.history.MessageStore;
@@ -55,7 +54,7 @@ public class RoomsResource {
     @Inject
     Settings settings;
     @Inject
-    ApiSettings api;
+    ApiCaller caller;
 
     /** Every room with members, with the number of distinct users in each. */
     @GET
@@ -136,23 +135,27 @@ public class RoomsResource {
     }
 
     /**
-     * Publishes {@code {"text": "..."}} into the room from the API identity: 201 with the stored message (its
-     * {@code seq}); with an {@code Idempotency-Key} already used for this room, 200 with the original (nothing is
-     * sent again), or 409 if the text differs.
+     * Publishes {@code {"text": "...", "data": {...}, "from": "..."}} (text and/or data; from optional) into the
+     * room from the API identity or the {@code from} the key may set (403 otherwise): 201 with the stored message
+     * (its {@code seq}); with an {@code Idempotency-Key} this sender already used in this room, 200 with the original
+     * (nothing is sent again), or 409 if the text or data differs.
      */
     @POST
     @Path("{room}/messages")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Publish a message into the room",
-            description = "Stored, sequenced and broadcast to the room's members exactly like a member's message, from the "
-                    + "API identity (parley.api.identity, default api). The answer is the stored message with its seq.")
-    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(example = "{\"text\":\"Deploy finished\"}")))
+            description = "Stored, sequenced and broadcast to the room's members exactly like a member's message (with data "
+                    + "like a message with application data), from the API identity (parley.api.identity, default api) or "
+                    + "the from the key may set. The answer is the stored message with its seq (and data when given).")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, description = ApiDoc.MESSAGE_BODY,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(example = "{\"text\":\"Deploy finished\",\"data\":{\"build\":4711,\"ok\":true},\"from\":\"ci-bot\"}")))
     @APIResponse(responseCode = "201", description = "Stored and sent to the members")
     @APIResponse(responseCode = "200", description = "A replayed Idempotency-Key: the original message, nothing sent again",
             headers = @Header(name = "Idempotent-Replayed", description = "true"))
     @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
-    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used for another text in this room (problem, code conflict)",
+    @APIResponse(responseCode = "403", description = ApiDoc.FORBIDDEN, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used by this sender for another text or data in this room (problem, code conflict)",
             content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "413", description = ApiDoc.TOO_LARGE, content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
@@ -164,10 +167,10 @@ public class RoomsResource {
                             InputStream body) {
         RequestBody.room(room);
         RequestBody.idempotencyKey(key);
-        String text = RequestBody.read(body, settings.maxFrameBytes(), false).string("text");
-        Appended stored = Submission.await(service.publish(room, api.identity(), text, key));
+        ApiMessage message = ApiMessage.read(body, settings.maxFrameBytes(), caller);
+        Appended stored = Submission.await(service.publish(room, message.from(), message.text(), message.data(), key));
         RoomMessage m = (RoomMessage) stored.message();
-        if (stored.duplicate() && !m.text().equals(text)) {
+        if (stored.duplicate() && !message.sameAs(m.text(), m.data())) {
             throw Problems.fail(409, "conflict", "this Idempotency-Key was used for another message in this room");
         }
         return Response.status(stored.duplicate() ? 200 : 201)

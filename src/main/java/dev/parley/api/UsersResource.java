@@ -1,7 +1,6 @@
 package dev.parley.api;
 
 import dev.parley.chat.DirectService;
-import dev.parley.config.ApiSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
 import dev.parley.message.DirectMessage;
@@ -33,7 +32,7 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * {@code /api/users/{user}}: a direct message from the API identity (held for the user's next connection when
+ * {@code /api/users/{user}}: a direct message from the API identity or a sender the key may name (held for the user's next connection when
  * they have none open), and disconnecting every connection of a user with a close code and reason.
  */
 @Path("users/{user}")
@@ -53,26 +52,30 @@ public class UsersResource {
     @Inject
     Settings settings;
     @Inject
-    ApiSettings api;
+    ApiCaller caller;
 
     /**
-     * Sends {@code {"text": "..."}} to the user: 201 with the stored message and {@code delivered} (false when
-     * held for their next connection); a replayed {@code Idempotency-Key} answers 200 with the original, 409 if
-     * the text differs.
+     * Sends {@code {"text": "...", "data": {...}, "from": "..."}} (text and/or data; from optional, 403 unless the
+     * key may set it) to the user: 201 with the stored message and {@code delivered} (false when held for their
+     * next connection); a replayed {@code Idempotency-Key} answers 200 with the original, 409 if the text or data
+     * differs.
      */
     @POST
     @Path("messages")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Send a direct message to a user",
-            description = "Stored and sent to every open connection of the user, from the API identity; held for the user's "
-                    + "next connection when none is open (then delivered is false).")
-    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(example = "{\"text\":\"Your export is ready\"}")))
+            description = "Stored and sent to every open connection of the user (and of the sender), from the API identity or "
+                    + "the from the key may set, with data when given; held for the user's next connection when none is open "
+                    + "(then delivered is false).")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, description = ApiDoc.MESSAGE_BODY,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(example = "{\"text\":\"Your export is ready\",\"data\":{\"export\":\"e-17\"}}")))
     @APIResponse(responseCode = "201", description = "Stored, and sent or held")
     @APIResponse(responseCode = "200", description = "A replayed Idempotency-Key: the original message, nothing sent again",
             headers = @Header(name = "Idempotent-Replayed", description = "true"))
     @APIResponse(responseCode = "400", description = ApiDoc.BAD_REQUEST, content = @Content(mediaType = ApiDoc.PROBLEM))
-    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used for another text to this user (problem, code conflict)",
+    @APIResponse(responseCode = "403", description = ApiDoc.FORBIDDEN, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used by this sender for another text or data to this user (problem, code conflict)",
             content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "413", description = ApiDoc.TOO_LARGE, content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
@@ -84,10 +87,10 @@ public class UsersResource {
                            InputStream body) {
         RequestBody.user(user);
         RequestBody.idempotencyKey(key);
-        String text = RequestBody.read(body, settings.maxFrameBytes(), false).string("text");
-        Appended stored = Submission.await(directs.publish(user, api.identity(), text, key));
+        ApiMessage message = ApiMessage.read(body, settings.maxFrameBytes(), caller);
+        Appended stored = Submission.await(directs.publish(user, message.from(), message.text(), message.data(), key));
         DirectMessage m = (DirectMessage) stored.message();
-        if (stored.duplicate() && !m.text().equals(text)) {
+        if (stored.duplicate() && !message.sameAs(m.text(), m.data())) {
             throw Problems.fail(409, "conflict", "this Idempotency-Key was used for another message to this user");
         }
         return Response.status(stored.duplicate() ? 200 : 201)

@@ -3,6 +3,7 @@ package dev.parley.chat;
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.message.DirectMessage;
+import dev.parley.message.Payload;
 import dev.parley.metrics.Meters;
 import dev.parley.history.Appended;
 import dev.parley.history.Draft;
@@ -73,42 +74,52 @@ public class DirectService {
                     "you can only write to users who share a room with you", direct.ref()));
             return;
         }
-        ServerFrame.Error broken = MessageRules.check(direct.text(), direct.data(), direct.ref(), settings, events);
+        ServerFrame.Error broken = submit(direct.to(), peer.user(), direct.text(), direct.data(), direct.ref(), received,
+                (appended, failure) -> peer.send(failure != null
+                        ? Failures.toError(failure, direct.ref())
+                        : new ServerFrame.Ack(direct.ref(), null, null, direct.to())));
         if (broken != null) {
             peer.send(broken);
-            return;
         }
-        String text = direct.text() == null ? "" : direct.text();
-        Draft.ToUser draft = new Draft.ToUser(direct.to(), peer.user(), text, direct.ref(), RoomService.now(), direct.data());
-        append(draft, received, (appended, failure) -> peer.send(failure != null
-                ? Failures.toError(failure, direct.ref())
-                : new ServerFrame.Ack(direct.ref(), null, null, direct.to())));
     }
 
     /**
      * Sends a direct message on behalf of a backend (the HTTP API), with no direct-message rule (the backend is
      * trusted): checked, stored and delivered exactly like a user's {@link #send}, held if the recipient has no
-     * open connection; {@code ref} is its idempotency key. The future completes once stored and handed to the
-     * outboxes, on the sequencer's thread: with a {@link Refused} when the text breaks a rule, a
-     * {@code StoreUnavailableException} when it could not be stored. Never null.
+     * open connection; {@code ref} is its idempotency key; {@code text} may be null or empty when {@code data} is
+     * given. The future completes once stored and handed to the outboxes, on the sequencer's thread: with a
+     * {@link Refused} when the text or data breaks a rule, a {@code StoreUnavailableException} when it could not
+     * be stored. Never null.
      */
-    public CompletableFuture<Appended> publish(String to, String from, String text, String ref) {
+    public CompletableFuture<Appended> publish(String to, String from, String text, Payload data, String ref) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
         CompletableFuture<Appended> done = new CompletableFuture<>();
-        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
-        if (broken != null) {
-            done.completeExceptionally(new Refused(broken));
-            return done;
-        }
-        append(new Draft.ToUser(to, from, text, ref, RoomService.now()), received, (appended, failure) -> {
+        ServerFrame.Error broken = submit(to, from, text, data, ref, received, (appended, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
                 done.complete(appended);
             }
         });
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+        }
         return done;
+    }
+
+    /**
+     * Checks a direct message by the rules of every message and, when it keeps them, appends it; returns the broken
+     * rule (nothing appended, {@code then} never told), or null. Shared by users and the API.
+     */
+    private ServerFrame.Error submit(String to, String from, String text, Payload data, String ref, long received,
+                                     Sequencer.Callback then) {
+        ServerFrame.Error broken = MessageRules.check(text, data, ref, settings, events);
+        if (broken != null) {
+            return broken;
+        }
+        append(new Draft.ToUser(to, from, text == null ? "" : text, ref, RoomService.now(), data), received, then);
+        return null;
     }
 
     /** The one path of a direct message: stored, delivered unless duplicate (to the recipient unless held), then {@code then}. */

@@ -6,6 +6,7 @@ import dev.parley.history.Appended;
 import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
+import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
 import dev.parley.metrics.Meters;
 import dev.parley.history.Sequencer;
@@ -199,43 +200,52 @@ public class RoomService {
                     : notMember(room, post.ref()));
             return;
         }
-        ServerFrame.Error broken = MessageRules.check(post.text(), post.data(), post.ref(), settings, events);
+        ServerFrame.Error broken = submit(room, peer.user(), post.text(), post.data(), post.ref(), received,
+                (appended, failure) -> peer.send(failure != null
+                        ? Failures.toError(failure, post.ref())
+                        : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
         if (broken != null) {
             peer.send(broken);
-            return;
         }
-        String text = post.text() == null ? "" : post.text();
-        Draft.ToRoom draft = new Draft.ToRoom(room, peer.user(), text, post.ref(), now(), post.data());
-        append(draft, received, (appended, failure) -> peer.send(failure != null
-                ? Failures.toError(failure, post.ref())
-                : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
     }
 
     /**
      * Publishes a message on behalf of a backend (the HTTP API): checked by the same rules, stored, sequenced and
      * broadcast exactly like a member's {@link #post}, with {@code ref} as its idempotency key (a repeated one
-     * gets the original, marked duplicate, and nothing is sent again). The sender need not be a member. The
-     * future completes once the message is stored and handed to the members' outboxes, on the room's lane
-     * ({@link RoomLanes}): with a {@link Refused} when the text breaks a rule, a {@link StoreUnavailableException} when it
-     * could not be stored. Never null.
+     * gets the original, marked duplicate, and nothing is sent again). {@code text} may be null or empty when
+     * {@code data} is given. The sender need not be a member. The future completes once the message is stored
+     * and handed to the members' outboxes, on the room's lane ({@link RoomLanes}): with a {@link Refused} when
+     * the text or data breaks a rule, a {@link StoreUnavailableException} when it could not be stored. Never null.
      */
-    public CompletableFuture<Appended> publish(String room, String from, String text, String ref) {
+    public CompletableFuture<Appended> publish(String room, String from, String text, Payload data, String ref) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
         CompletableFuture<Appended> done = new CompletableFuture<>();
-        ServerFrame.Error broken = MessageRules.check(text, ref, settings);
-        if (broken != null) {
-            done.completeExceptionally(new Refused(broken));
-            return done;
-        }
-        append(new Draft.ToRoom(room, from, text, ref, now()), received, (appended, failure) -> {
+        ServerFrame.Error broken = submit(room, from, text, data, ref, received, (appended, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
             } else {
                 done.complete(appended);
             }
         });
+        if (broken != null) {
+            done.completeExceptionally(new Refused(broken));
+        }
         return done;
+    }
+
+    /**
+     * Checks a message by the rules of every message and, when it keeps them, appends it ({@link #append}); returns
+     * the broken rule (nothing appended, {@code then} never told), or null. Shared by members and the API.
+     */
+    private ServerFrame.Error submit(String room, String from, String text, Payload data, String ref, long received,
+                                     Sequencer.Callback then) {
+        ServerFrame.Error broken = MessageRules.check(text, data, ref, settings, events);
+        if (broken != null) {
+            return broken;
+        }
+        append(new Draft.ToRoom(room, from, text == null ? "" : text, ref, now(), data), received, then);
+        return null;
     }
 
     /**

@@ -41,12 +41,18 @@ class ApiIT {
     static final String KEY = "api-it-key-0123456789abcdef";
     static final String ROTATED = "api-it-next-0123456789abcdef";
     static final String LIMITED = "api-it-limited-0123456789abc";
+    /** A key that may also send as a-sam and a-tess. */
+    static final String SPEAKER = "api-it-speaker-0123456789abc";
+    /** A key that may send as anyone. */
+    static final String ANYONE = "api-it-anyone-0123456789abcd";
+    static final int DATA_BYTES = 1000;
     static final Duration QUIET = Duration.ofMillis(500);
 
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.parley("parley.default-room=\nparley.text.max-chars=100\n"
-                + "parley.api.keys=" + KEY + ", " + ROTATED + "," + LIMITED + "\n"
+                + "parley.limits.data-bytes=" + DATA_BYTES + "\n"
+                + "parley.api.keys=" + KEY + ", " + ROTATED + "," + LIMITED + "," + SPEAKER + ":a-sam|a-tess, " + ANYONE + ":*\n"
                 + "parley.api.rate.requests-per-second=1\nparley.api.rate.burst=150\n");
     }
 
@@ -269,6 +275,120 @@ class ApiIT {
             TestClient.Closed closed = eve.awaitClose(TestClient.WAIT);
             assertEquals(4321, closed.code());
             assertEquals("maintenance", closed.reason());
+        }
+    }
+
+    /** Data with every kind of JSON value, numbers with more digits than a double holds. */
+    static final String DATA = "{\"kind\":\"move\",\"big\":9007199254740993,\"exp\":1.7976931348623157e308,"
+            + "\"deep\":{\"list\":[1,2.50,null,true,false,\"\u00e9\\u00e8\\n\"],\"empty\":{}}}";
+
+    private static JsonObject parse(String json) {
+        try (jakarta.json.JsonReader r = jakarta.json.Json.createReader(new java.io.StringReader(json))) {
+            return r.readObject();
+        }
+    }
+
+    @Test
+    void dataRoundTripsExactlyToMembersHistoryAndDirectRecipients() {
+        JsonObject data = parse(DATA);
+        try (TestClient alice = TestClient.inRoom(base, "a-dalice", "a-data");
+             TestClient bob = TestClient.connect(Deployments.chat(base, "name=a-dbob"), "chat").takeWelcome()) {
+            HttpResponse<String> sent = api().post("rooms/a-data/messages", "{\"text\":\"moved\",\"data\":" + DATA + "}",
+                    "Idempotency-Key", "dk-1");
+            assertEquals(201, sent.statusCode(), sent::body);
+            assertEquals(data, ApiClient.json(sent).getJsonObject("data"));
+            JsonObject live = alice.expect("message");
+            assertEquals("moved", live.getString("text"));
+            assertEquals(data, live.getJsonObject("data"));
+
+            HttpResponse<String> only = api().post("rooms/a-data/messages", "{\"data\":{\"x\":1}}");
+            assertEquals(201, only.statusCode(), only::body);
+            assertEquals("", ApiClient.json(only).getString("text"));
+            JsonObject bare = alice.expect("message");
+            assertEquals("", bare.getString("text"));
+            assertEquals(parse("{\"x\":1}"), bare.getJsonObject("data"));
+
+            List<JsonObject> history = ApiClient.json(api().get("rooms/a-data/messages")).getJsonArray("messages")
+                    .getValuesAs(JsonObject.class);
+            assertEquals(List.of(data, parse("{\"x\":1}")), history.stream().map(m -> m.getJsonObject("data")).toList());
+            HttpResponse<String> replay = api().post("rooms/a-data/messages", "{\"text\":\"moved\",\"data\":" + DATA + "}",
+                    "Idempotency-Key", "dk-1");
+            assertEquals(200, replay.statusCode(), replay::body);
+            assertEquals(data, ApiClient.json(replay).getJsonObject("data"));
+
+            HttpResponse<String> direct = api().post("users/a-dbob/messages", "{\"data\":" + DATA + "}");
+            assertEquals(201, direct.statusCode(), direct::body);
+            assertEquals(data, ApiClient.json(direct).getJsonObject("data"));
+            JsonObject received = bob.expect("direct");
+            assertEquals("", received.getString("text"));
+            assertEquals(data, received.getJsonObject("data"));
+        }
+        try (TestClient late = TestClient.connect(Deployments.chat(base, "name=a-dlate"), "chat").takeWelcome()) {
+            List<JsonObject> history = late.join("a-data").getJsonArray("history").getValuesAs(JsonObject.class);
+            assertEquals(List.of(data, parse("{\"x\":1}")), history.stream().map(m -> m.getJsonObject("data")).toList());
+        }
+    }
+
+    @Test
+    void overSizedDataIs413AndDataThatIsNoObjectIs400AndNothingIsStored() {
+        String big = "{\"pad\":\"" + "x".repeat(DATA_BYTES - 9) + "\"}";
+        String fits = "{\"pad\":\"" + "x".repeat(DATA_BYTES - 10) + "\"}";
+        try (TestClient alice = TestClient.inRoom(base, "a-balice", "a-bad-data")) {
+            assertProblem(413, "too_long", api().post("rooms/a-bad-data/messages", "{\"text\":\"t\",\"data\":" + big + "}"));
+            assertProblem(413, "too_long", api().post("users/a-balice/messages", "{\"data\":" + big + "}"));
+            for (String bad : new String[]{"\"text\"", "[1,2]", "42", "true"}) {
+                assertProblem(400, "invalid", api().post("rooms/a-bad-data/messages", "{\"text\":\"t\",\"data\":" + bad + "}"));
+                assertProblem(400, "invalid", api().post("users/a-balice/messages", "{\"data\":" + bad + "}"));
+            }
+            assertProblem(400, "invalid", api().post("rooms/a-bad-data/messages", "{\"data\":null}"));
+            alice.send("{\"type\":\"ping\",\"ref\":\"barrier\"}");
+            assertEquals("pong", alice.next().getString("type"), "a refused message reached the room");
+            assertEquals(List.of(), texts(ApiClient.json(api().get("rooms/a-bad-data/messages"))));
+            assertEquals(201, api().post("rooms/a-bad-data/messages", "{\"data\":" + fits + "}").statusCode());
+        }
+    }
+
+    @Test
+    void aKeyReusedForOtherDataIsAConflict() {
+        assertEquals(201, api().post("rooms/a-409d/messages", "{\"text\":\"t\",\"data\":{\"v\":1}}", "Idempotency-Key", "k").statusCode());
+        assertProblem(409, "conflict", api().post("rooms/a-409d/messages", "{\"text\":\"t\",\"data\":{\"v\":2}}", "Idempotency-Key", "k"));
+        assertProblem(409, "conflict", api().post("rooms/a-409d/messages", "{\"text\":\"t\"}", "Idempotency-Key", "k"));
+        assertEquals(200, api().post("rooms/a-409d/messages", "{\"text\":\"t\",\"data\":{\"v\":1}}", "Idempotency-Key", "k").statusCode());
+        assertEquals(201, api().post("users/a-409u/messages", "{\"data\":{\"v\":1}}", "Idempotency-Key", "k").statusCode());
+        assertProblem(409, "conflict", api().post("users/a-409u/messages", "{\"data\":{\"v\":2}}", "Idempotency-Key", "k"));
+        List<JsonObject> history = ApiClient.json(api().get("rooms/a-409d/messages")).getJsonArray("messages").getValuesAs(JsonObject.class);
+        assertEquals(List.of(parse("{\"v\":1}")), history.stream().map(m -> m.getJsonObject("data")).toList());
+    }
+
+    @Test
+    void aKeyMaySendAsTheUsersItIsGrantedAndOnlyThose() {
+        ApiClient speaker = ApiClient.withKey(base, SPEAKER);
+        try (TestClient alice = TestClient.inRoom(base, "a-falice", "a-from");
+             TestClient bob = TestClient.connect(Deployments.chat(base, "name=a-fbob"), "chat").takeWelcome()) {
+            HttpResponse<String> asSam = speaker.post("rooms/a-from/messages", "{\"text\":\"hi from sam\",\"from\":\"a-sam\"}");
+            assertEquals(201, asSam.statusCode(), asSam::body);
+            assertEquals("a-sam", ApiClient.json(asSam).getString("from"));
+            JsonObject live = alice.expect("message");
+            assertEquals("a-sam", live.getString("from"));
+            assertEquals("hi from sam", live.getString("text"));
+
+            HttpResponse<String> direct = speaker.post("users/a-fbob/messages", "{\"text\":\"psst\",\"from\":\"a-tess\"}");
+            assertEquals(201, direct.statusCode(), direct::body);
+            assertEquals("a-tess", bob.expect("direct").getString("from"));
+            assertEquals(201, speaker.post("rooms/a-from/messages", "{\"text\":\"as the api\",\"from\":\"api\"}").statusCode());
+            assertEquals("api", alice.expect("message").getString("from"));
+            assertEquals(201, ApiClient.withKey(base, ANYONE).post("rooms/a-from/messages",
+                    "{\"text\":\"anyone\",\"from\":\"a-zed\"}").statusCode());
+            assertEquals("a-zed", alice.expect("message").getString("from"));
+
+            assertProblem(403, "forbidden", speaker.post("rooms/a-from/messages", "{\"text\":\"spoof\",\"from\":\"a-falice\"}"));
+            assertProblem(403, "forbidden", api().post("rooms/a-from/messages", "{\"text\":\"spoof\",\"from\":\"a-sam\"}"));
+            assertProblem(403, "forbidden", api().post("users/a-fbob/messages", "{\"text\":\"spoof\",\"from\":\"a-sam\"}"));
+            assertProblem(400, "invalid", speaker.post("rooms/a-from/messages", "{\"text\":\"x\",\"from\":\"no spaces\"}"));
+            assertProblem(400, "invalid", speaker.post("rooms/a-from/messages", "{\"text\":\"x\",\"from\":7}"));
+            alice.expectNothing(QUIET);
+            bob.expectNothing(QUIET);
+            assertEquals(List.of("hi from sam", "as the api", "anyone"), texts(ApiClient.json(api().get("rooms/a-from/messages"))));
         }
     }
 

@@ -148,7 +148,7 @@ class OperationsIT {
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r::body);
         for (String expected : new String[]{"/api/rooms/{room}/messages", "/api/rooms/{room}/members", "/api/users/{user}/messages",
-                "/api/users/{user}/disconnect", "Idempotency-Key", "application/problem+json", "bearer"}) {
+                "/api/users/{user}/disconnect", "Idempotency-Key", "application/problem+json", "bearer", "parley.api.keys"}) {
             assertTrue(r.body().contains(expected), () -> "no " + expected + " in " + r.body());
         }
     }
