@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.message.JsonLimits;
 import dev.parley.message.Payload;
 import dev.parley.protocol.Names;
 import dev.parley.protocol.Text;
@@ -7,6 +8,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
@@ -24,6 +26,9 @@ import java.nio.charset.StandardCharsets;
  * mistake is a 400 problem that says which.
  */
 final class RequestBody {
+
+    /** Thread-safe; configured so that TomEE's Johnzon accepts strings as long as the body limit allows. */
+    private static final JsonReaderFactory READERS = Json.createReaderFactory(JsonLimits.PARSER_CONFIG);
 
     private final JsonObject json;
 
@@ -55,7 +60,7 @@ final class RequestBody {
         } catch (CharacterCodingException e) {
             throw Problems.badRequest("the body is not valid UTF-8");
         }
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+        try (JsonReader reader = READERS.createReader(new StringReader(text))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw Problems.badRequest("the body must be a JSON object");

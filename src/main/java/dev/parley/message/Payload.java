@@ -23,7 +23,8 @@ public record Payload(JsonObject json, String encoded) {
 
     // Made once: Json.createWriter and Json.createReader look the JSON-P provider up on every call.
     private static final JsonWriterFactory WRITERS = Json.createWriterFactory(Map.of());
-    private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
+    // Configured: TomEE's Johnzon would refuse a stored string over 8192 characters when it is read back (JsonLimits).
+    private static final JsonReaderFactory READERS = Json.createReaderFactory(JsonLimits.PARSER_CONFIG);
 
     public Payload {
         Objects.requireNonNull(json, "json");

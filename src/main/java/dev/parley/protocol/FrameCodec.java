@@ -1,6 +1,7 @@
 package dev.parley.protocol;
 
 import dev.parley.message.DirectMessage;
+import dev.parley.message.JsonLimits;
 import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
 import jakarta.json.Json;
@@ -38,7 +39,6 @@ public final class FrameCodec {
     /** The field that carries an application's JSON object, kept whole where other nested values are not. */
     static final String DATA = "data";
 
-    private static final FrameCodec SHARED = new FrameCodec();
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
@@ -50,18 +50,15 @@ public final class FrameCodec {
 
     /** Deepest nesting of arrays and objects a frame may have (frames of the protocol need three). */
     private static final int MAX_DEPTH = 64;
-    /**
-     * Johnzon (TomEE) refuses strings longer than its 8192-character buffer by default, which a frame within the
-     * size limit may hold; Parsson ignores these keys.
-     */
-    private static final Map<String, Object> PARSER_CONFIG = Map.of(
-            "org.apache.johnzon.max-string-length", 1 << 20, "org.apache.johnzon.auto-adjust-buffer", true);
+    /** Last of the static fields, which are initialised in order. */
+    private static final FrameCodec SHARED = new FrameCodec();
 
     private final JsonParserFactory parsers;
     private final JsonGeneratorFactory generators;
 
     private FrameCodec() {
-        parsers = Json.createParserFactory(PARSER_CONFIG);
+        // Without this configuration TomEE's Johnzon refuses strings over 8192 characters (see JsonLimits).
+        parsers = Json.createParserFactory(JsonLimits.PARSER_CONFIG);
         generators = Json.createGeneratorFactory(Map.of());
     }
 

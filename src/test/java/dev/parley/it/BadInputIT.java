@@ -21,7 +21,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Bad input of every kind gets its error frame or close code, and loses nothing: the same connection
@@ -30,10 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 @ExtendWith(ArquillianExtension.class)
 @Timeout(90)
 class BadInputIT {
-
-    /** Why three tests skip on TomEE (see docs/deploy.md). */
-    private static final String JOHNZON_LIMIT = "TomEE's JSON-P (Johnzon) refuses a JSON string longer than 8192"
-            + " characters as malformed, so long texts and names get bad_json instead of too_long / invalid_*";
 
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -130,7 +125,6 @@ class BadInputIT {
 
     @Test
     void unknownTypesMissingFieldsAndWrongTypesGetTheirCodeAndRef() {
-        assumeFalse(Servers.current() == Servers.TOMEE, JOHNZON_LIMIT);
         try (TestClient bad = connect("ut-bad", "ut-room"); TestClient watcher = connect("ut-watch", "ut-room")) {
             String huge = "n".repeat(10_000);
             expectErrors(bad, new String[][]{
@@ -191,7 +185,6 @@ class BadInputIT {
 
     @Test
     void messagesOverTheTextLimitAreTooLongAndTheLimitItselfIsFine() {
-        assumeFalse(Servers.current() == Servers.TOMEE, JOHNZON_LIMIT);
         try (TestClient bad = connect("tl-bad", "tl-room"); TestClient watcher = connect("tl-watch", "tl-room")) {
             expectErrors(bad, new String[][]{
                     {"{\"type\":\"message\",\"room\":\"tl-room\",\"text\":\"" + "a".repeat(4001) + "\",\"ref\":\"t1\"}", "too_long", "t1"},
@@ -254,7 +247,6 @@ class BadInputIT {
 
     @Test
     void framesOver64KiBCloseWith1009() {
-        assumeFalse(Servers.current() == Servers.TOMEE, JOHNZON_LIMIT);
         try (TestClient watcher = connect("big-watch", "big-room")) {
             for (int size : List.of(64 * 1024 + 1, 1024 * 1024)) {
                 try (TestClient bad = connect("big-bad", "big-room")) {

@@ -2,7 +2,6 @@ package dev.parley.it;
 
 import dev.parley.it.support.AppData;
 import dev.parley.it.support.Deployments;
-import dev.parley.it.support.Servers;
 import dev.parley.it.support.TestClient;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -23,7 +22,6 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Application events beyond chat on one deployed server: {@code data} on messages and direct messages through
@@ -150,8 +148,7 @@ class EventsIT {
     }
 
     /**
-     * A compact JSON object of exactly {@code bytes} ASCII bytes: an array of strings of about 1,000 characters
-     * (Johnzon, TomEE's JSON-P, refuses single strings over 8,192 characters as malformed).
+     * A compact JSON object of exactly {@code bytes} ASCII bytes: an array of strings of about 1,000 characters.
      */
     private static String sized(int bytes) {
         int items = bytes / 1000;
@@ -232,12 +229,16 @@ class EventsIT {
             barrier(slow);
             assertFalse(slow.isClosed());
 
-            assumeTrue(Servers.current() == Servers.PAYARA_MICRO, "the 16 MB flood of stored messages closes the sender"
-                    + " itself on WildFly and TomEE (see DeliveryIT)");
             slow.pauseReading();
             String text = "s".repeat(4000);
+            // The sender keeps at most 100 messages unacknowledged, as in DeliveryIT: flat out, its own 16 MB of
+            // echoes could close it as a slow consumer on a busy machine.
             CompletableFuture<Void> messages = CompletableFuture.runAsync(() -> {
+                int acked = 0;
                 for (int i = 0; i < 4000; i++) {
+                    while (i - acked >= 100) {
+                        acked += sender.next(Duration.ofSeconds(30)).getString("type").equals("ack") ? 1 : 0;
+                    }
                     sender.send("{\"type\":\"message\",\"room\":\"vol\",\"text\":\"" + text + "\",\"ref\":\"m" + i + "\"}");
                 }
             });
