@@ -225,7 +225,13 @@ class ConversationIT {
     @Test
     void aDirectMessageToSomeoneOfflineIsAckedAndDeliveredWhenTheyConnect() {
         try (TestClient alice = connect("o-alice")) {
-            connect("o-later").close(); // they met in the lobby; then o-later went offline
+            TestClient met = connect("o-later"); // they met in the lobby; then o-later went offline
+            alice.ignore(f -> false);
+            met.close();
+            // Offline once the server has seen the close (alice sees o-later leave): a message sent while the close
+            // is still on its way goes to the closing connection, as any frame in flight when a client goes.
+            alice.await(f -> "presence".equals(f.getString("type", null)) && "leave".equals(f.getString("event", null))
+                    && "o-later".equals(f.getString("user", null)), java.time.Duration.ofSeconds(10), null);
             alice.send("{\"type\":\"direct\",\"to\":\"o-later\",\"text\":\"hello?\",\"ref\":\"c-3\"}");
             JsonObject copy = alice.expect("direct");
             assertEquals("hello?", copy.getString("text"));
