@@ -43,23 +43,25 @@ let md = `# Parley against its peers, ${new Date().toISOString().slice(0, 16).re
 md += `Command: \`bench/compare/run.sh\`. Each server pinned to core 0 (\`taskset -c 0\`), the Node load generator to core 1, `;
 md += `except "both cores". Median of ${runs} runs after a warm-up run, (min-max). Machine quiet: ${quiet}.\n\n`;
 md += `Settings: ${settings || '-'}.\n\n`;
-md += `| figure | unit | ${SERVERS.map((s) => NAMES[s]).join(' | ')} | Parley / Node ws | load CPU % (Parley run) |\n`;
-md += `|---|---|${SERVERS.map(() => '---:').join('|')}|---:|---:|\n`;
+md += `| figure | unit | ${SERVERS.map((s) => NAMES[s]).join(' | ')} | Parley / Node ws |\n`;
+md += `|---|---|${SERVERS.map(() => '---:').join('|')}|---:|\n`;
 const chart = [];
 for (const [label, what, field, unit, higher] of FIGURES) {
   const cells = SERVERS.map((s) => stats(label, s, field));
   if (cells.every((c) => c === null)) continue;
   const [p, w] = [cells[SERVERS.indexOf('parley')], cells[SERVERS.indexOf('ws')]];
   const ratio = p && w && p.med !== undefined && w.med !== undefined && w.med ? p.med / w.med : null;
-  md += `| ${what} | ${unit} | ${cells.map((c) => (c === null ? '-' : c.error ? 'failed: ' + c.error : `${fmt(c.med)} (${fmt(c.min)}-${fmt(c.max)})`)).join(' | ')} | `;
-  md += `${ratio === null ? '-' : (Math.round(ratio * 100) / 100) + (higher ? ' (higher is better)' : ' (lower is better)')} | ${p && p.cpu !== null && p.cpu !== undefined ? p.cpu : '-'} |\n`;
+  const cell = (c) => (c === null ? '-' : c.error ? 'failed: ' + c.error
+    : `${fmt(c.med)} (${fmt(c.min)}-${fmt(c.max)})${c.cpu === null ? '' : `, load ${c.cpu} %`}`);
+  md += `| ${what} | ${unit} | ${cells.map(cell).join(' | ')} | `;
+  md += `${ratio === null ? '-' : (Math.round(ratio * 100) / 100) + (higher ? ' (higher is better)' : ' (lower is better)')} |\n`;
   if (w && w.med) {
     // in the chart every bar is "how many times as good as Node ws": above 1 is better than the peer
     chart.push([what.replace(/"/g, ''), ...cells.map((c) => (c && c.med ? (higher ? c.med / w.med : w.med / c.med) : 0))]);
   }
 }
-md += `\nThe load generator is one Node process on its own core; "load CPU %" is its CPU time over its wall time: `;
-md += `well under 100 % means it was not what limited the figure.\n`;
+md += `\nThe load generator is one Node process on its own core; "load N %" is its CPU time over its wall time in those `;
+md += `runs (median). Near 100 %, the generator, not the server, limited the figure: the server could do more than shown.\n`;
 fs.writeFileSync(out + '.md', md);
 
 if (chart.length) {
