@@ -220,18 +220,7 @@ public class RoomService {
     public CompletableFuture<Appended> publish(String room, String from, String text, Payload data, String ref) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
-        CompletableFuture<Appended> done = new CompletableFuture<>();
-        ServerFrame.Error broken = submit(room, from, text, data, ref, received, (appended, failure) -> {
-            if (failure != null) {
-                done.completeExceptionally(failure);
-            } else {
-                done.complete(appended);
-            }
-        });
-        if (broken != null) {
-            done.completeExceptionally(new Refused(broken));
-        }
-        return done;
+        return Publication.of(then -> submit(room, from, text, data, ref, received, then));
     }
 
     /**
