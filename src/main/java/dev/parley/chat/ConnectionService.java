@@ -1,5 +1,7 @@
 package dev.parley.chat;
 
+import dev.parley.cluster.Cluster;
+import dev.parley.cluster.UserDirectory;
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.metrics.Meters;
@@ -65,6 +67,10 @@ public class ConnectionService {
     Meters meters;
     @Inject
     Drain drain;
+    @Inject
+    Cluster cluster = Cluster.single();
+    @Inject
+    UserDirectory directory;
     @Resource
     ManagedExecutorService executor;
 
@@ -93,7 +99,8 @@ public class ConnectionService {
         }
         String user = identity.user();
         String address = handshake.address();
-        String overLimit = limiter.tryOpen(user, address);
+        String clusterLimit = overClusterLimit(user);
+        String overLimit = clusterLimit != null ? clusterLimit : limiter.tryOpen(user, address);
         if (overLimit != null) {
             LOG.info(() -> "refused a connection of " + user + " from " + address + ": " + overLimit);
             transport.close(CloseCodes.TOO_MANY, overLimit);
@@ -110,6 +117,9 @@ public class ConnectionService {
             directs.connecting(user);
             try {
                 connections.add(peer);
+                if (cluster.active()) {
+                    directory.added(peer);
+                }
                 for (String room : settings.initialRooms()) {
                     rooms.join(peer, new ClientFrame.Join(room, null, null, null));
                 }
@@ -185,8 +195,20 @@ public class ConnectionService {
             rooms.leaveAll(peer);
         } finally {
             connections.remove(peer);
+            if (cluster.active()) {
+                directory.removed(peer);
+            }
             limiter.closed(peer.user(), peer.address());
         }
+    }
+
+    /** In a cluster, the user's connections on every node count against the per-user limit; null when within it. */
+    private String overClusterLimit(String user) {
+        int max = security.connectionsPerUser();
+        if (!cluster.active() || max <= 0) {
+            return null;
+        }
+        return directory.connections(user) >= max ? "too many connections for this user" : null;
     }
 
     private String guestName() {

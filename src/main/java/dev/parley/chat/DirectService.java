@@ -1,5 +1,7 @@
 package dev.parley.chat;
 
+import dev.parley.cluster.Cluster;
+import dev.parley.cluster.UserDirectory;
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.message.DirectMessage;
@@ -39,15 +41,30 @@ public class DirectService {
     private final AccessPolicy access;
     private final EventSettings events;
     private final Meters meters;
+    private final Cluster cluster;
+    private final UserDirectory directory;
 
     /** A service with the default event settings, counting into a {@link Meters} of its own (for tests and tools). */
     public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access) {
         this(connections, sequencer, settings, access, EventSettings.defaults(), new Meters());
     }
 
-    @Inject
+    /** A single node's service (for tests and tools). */
     public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access,
                          EventSettings events, Meters meters) {
+        this(connections, sequencer, settings, access, events, meters, Cluster.single(), null);
+    }
+
+    /** The service; in a cluster ({@link Cluster#active()}) it reaches the users' connections on every node. */
+    @Inject
+    public DirectService(ConnectionRegistry connections, Sequencer sequencer, Settings settings, AccessPolicy access,
+                         EventSettings events, Meters meters, Cluster cluster, UserDirectory directory) {
+        this.cluster = cluster;
+        this.directory = directory;
+        if (cluster != null && cluster.active()) {
+            // Another node stored a held message for a user connected here meanwhile: release it here.
+            directory.onRelease(this::releaseHeld);
+        }
         this.events = events;
         this.meters = meters;
         this.connections = connections;
@@ -58,7 +75,7 @@ public class DirectService {
 
     /** For CDI's proxy only. */
     protected DirectService() {
-        this(null, null, null, null, null, null);
+        this(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -117,6 +134,11 @@ public class DirectService {
             if (failure == null && !appended.duplicate()) {
                 meters.count(Meters.Count.MESSAGES_STORED);
                 meters.count(Meters.Count.DELIVERIES, deliver((DirectMessage) appended.message(), !appended.held()));
+                if (appended.held() && cluster.active() && directory.online(draft.to())) {
+                    // The recipient connected on another node after this one found them unreachable: that node
+                    // may have released before this message was stored, so ask it to release again.
+                    directory.releaseElsewhere(draft.to());
+                }
             }
             then.done(appended, failure);
             if (failure == null) {
@@ -144,8 +166,17 @@ public class DirectService {
             for (DirectMessage m : messages) {
                 EncodedFrame frame = EncodedFrame.of(new ServerFrame.Direct(m));
                 peers.forEach(p -> p.send(frame));
+                if (cluster.active()) {
+                    directory.sendElsewhere(List.of(user), frame); // the user's tabs on other nodes
+                }
             }
         });
+    }
+
+    /** Releases what is held for a user connected here, as a new connection would (a hold and its release). */
+    private void releaseHeld(String user) {
+        sequencer.hold(user);
+        connected(user);
     }
 
     /** Sends to the recipient's connections (unless held) and the sender's; returns how many. */
@@ -157,6 +188,9 @@ public class DirectService {
         }
         targets.addAll(connections.peersOf(m.from()));
         targets.forEach(p -> p.send(frame));
+        if (cluster.active()) {
+            directory.sendElsewhere(toRecipient ? Set.of(m.to(), m.from()) : Set.of(m.from()), frame);
+        }
         return targets.size();
     }
 }

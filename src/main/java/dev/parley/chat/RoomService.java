@@ -1,5 +1,8 @@
 package dev.parley.chat;
 
+import dev.parley.cluster.Cluster;
+import dev.parley.cluster.ClusterPresence;
+import dev.parley.cluster.RoomRouter;
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
@@ -56,10 +59,24 @@ public class RoomService {
     private final EventSettings events;
     private final RoomLanes lanes;
     private final Meters meters;
+    private final Cluster cluster;
+    private final RoomRouter router;
+    private final ClusterPresence presence;
 
-    @Inject
+    /** A single node's room service (for tests and tools). */
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
                        SecuritySettings security, RoomTrail trail, EventSettings events, RoomLanes lanes, Meters meters) {
+        this(rooms, store, sequencer, settings, security, trail, events, lanes, meters, Cluster.single(), null, null);
+    }
+
+    /** The room service; in a cluster ({@link Cluster#active()}) messages go through the room's owner and presence is cluster-wide. */
+    @Inject
+    public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
+                       SecuritySettings security, RoomTrail trail, EventSettings events, RoomLanes lanes, Meters meters,
+                       Cluster cluster, RoomRouter router, ClusterPresence presence) {
+        this.cluster = cluster;
+        this.router = router;
+        this.presence = presence;
         this.events = events;
         this.rooms = rooms;
         this.lanes = lanes;
@@ -84,6 +101,9 @@ public class RoomService {
         this.events = null;
         this.lanes = null;
         this.meters = null;
+        this.cluster = null;
+        this.router = null;
+        this.presence = null;
     }
 
     /**
@@ -119,6 +139,13 @@ public class RoomService {
         if (membership == null) {
             return false;
         }
+        List<String> members = membership.members();
+        if (cluster.active()) {
+            // Follow the room's traffic before reading its history, so no message stored after that read passes by.
+            router.attach(room);
+            presence.changed(room, peer.user());
+            members = presence.members(room, members);
+        }
         if (peer.isClosed()) {
             // Closed while joining: its close marks the peer closed before it reads the peer's rooms, and this
             // check follows the join, so one of the two always sees the other and the room is never left a ghost.
@@ -151,7 +178,7 @@ public class RoomService {
             truncated = true;
             upTo = since == null ? 0 : since;
         }
-        ServerFrame.Joined joined = new ServerFrame.Joined(room, membership.members(), membership.states(), history, epoch,
+        ServerFrame.Joined joined = new ServerFrame.Joined(room, members, membership.states(), history, epoch,
                 truncated, join.ref());
         membership.subscription().activate(encode(joined), upTo);
         return true;
@@ -182,6 +209,9 @@ public class RoomService {
         trail.record(peer.user(), room);
         if (d == RoomRegistry.Departure.LEFT_LAST) {
             typing.forget(room, peer.user());
+            if (cluster.active()) {
+                presence.changed(room, peer.user());
+            }
         }
         return true;
     }
@@ -244,6 +274,16 @@ public class RoomService {
      * {@link Meters}: stored, deliveries, acks with the latency since {@code received} ({@link System#nanoTime}).
      */
     private void append(Draft.ToRoom draft, long received, Sequencer.Callback then) {
+        if (cluster.active()) {
+            // The room's owner stores and publishes it; the router answers on the room's lane once delivered here.
+            router.append(draft, (appended, failure) -> {
+                then.done(appended, failure);
+                if (failure == null) {
+                    meters.acked(System.nanoTime() - received);
+                }
+            });
+            return;
+        }
         sequencer.submit(draft, (appended, failure) -> {
             if (failure != null) {
                 then.done(appended, failure);
@@ -269,7 +309,12 @@ public class RoomService {
             peer.send(notMember(t.room(), t.ref()));
             return;
         }
-        if (typing.pass(t.room(), peer.user())) {
+        if (!typing.pass(t.room(), peer.user())) {
+            return;
+        }
+        if (cluster.active()) {
+            router.typing(t.room(), peer.user()); // every node's members, this one's included, through the room's topic
+        } else {
             rooms.signal(t.room(), encode(new ServerFrame.TypingNotice(t.room(), peer.user())), peer.user());
         }
     }

@@ -44,6 +44,8 @@ public class RoomRegistry {
     }
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    /** In a cluster, presence join and leave come from the cluster-wide membership, not from this node's alone. */
+    private volatile boolean presenceFromCluster;
 
     /**
      * Adds the connection to the room (creating the room), or, when it is already a member, puts its
@@ -78,7 +80,7 @@ public class RoomRegistry {
                     sub = new Subscription(peer, name);
                     room.add(sub);
                     peer.entered(name);
-                    if (firstOfUser) {
+                    if (firstOfUser && !presenceFromCluster) {
                         room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.JOIN)),
                                 peer.user());
                     }
@@ -105,7 +107,7 @@ public class RoomRegistry {
             sub.cancel();
             peer.exited(name);
             boolean last = !room.hasUser(peer.user());
-            if (last) {
+            if (last && !presenceFromCluster) {
                 room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.LEAVE)), peer.user());
             }
             if (room.isEmpty()) {
@@ -175,6 +177,26 @@ public class RoomRegistry {
         Room room = rooms.get(name);
         if (room != null) {
             room.signal(frame, exceptUser);
+        }
+    }
+
+    /**
+     * From now on this registry sends no presence {@code join} or {@code leave} of its own: in a cluster a user counts
+     * once across nodes, so those come from the cluster's membership (which asks {@link #hasUser}) through
+     * {@link #signal}. Called once, when the node starts clustered.
+     */
+    public void presenceFromCluster() {
+        presenceFromCluster = true;
+    }
+
+    /** Whether the user has a connection in the room on this node now. */
+    public boolean hasUser(String name, String user) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return false;
+        }
+        synchronized (room) {
+            return !room.isRetired() && room.hasUser(user);
         }
     }
 

@@ -82,7 +82,7 @@ public class AccessPolicy {
                 }
             }
         }
-        return false;
+        return trail.inAnyElsewhere(to, mine);
     }
 
     /** Glob match where {@code *} is any run of characters (iterative, no backtracking blow-up). */

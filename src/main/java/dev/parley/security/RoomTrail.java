@@ -1,5 +1,9 @@
 package dev.parley.security;
 
+import dev.parley.cluster.SharedRooms;
+import java.util.Collection;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -26,6 +30,8 @@ public class RoomTrail {
     private final AtomicLong lastPurge = new AtomicLong();
     private final Duration window;
     private final LongSupplier clock;
+    /** The cluster's memory, or null on a single node. */
+    private SharedRooms cluster;
 
     /** @param clock wall-clock milliseconds ({@code System::currentTimeMillis} in production) */
     public RoomTrail(Duration window, LongSupplier clock) {
@@ -33,10 +39,16 @@ public class RoomTrail {
         this.clock = clock;
     }
 
-    /** For CDI: remembers for the configured window. */
-    @jakarta.inject.Inject
+    /** Remembers for the configured window, on this node only. */
     public RoomTrail(SecuritySettings settings) {
         this(settings.directWindow(), System::currentTimeMillis);
+    }
+
+    /** For CDI: remembers for the configured window, and in a cluster on every node ({@link SharedRooms}). */
+    @jakarta.inject.Inject
+    public RoomTrail(SecuritySettings settings, SharedRooms cluster) {
+        this(settings.directWindow(), System::currentTimeMillis);
+        this.cluster = cluster;
     }
 
     /** For CDI's proxy only. */
@@ -56,10 +68,37 @@ public class RoomTrail {
             return map;
         });
         purgeIfDue(now);
+        if (cluster != null && cluster.active()) {
+            cluster.remember(user, room, window);
+        }
     }
 
-    /** Whether both users were in one room within the window (not necessarily at the same time). */
+    /**
+     * Whether both users were in one room within the window (not necessarily at the same time). In a cluster,
+     * {@code b}'s rooms on every node count, against the rooms {@code a} was in on this node.
+     */
     public boolean shared(String a, String b) {
+        if (sharedHere(a, b)) {
+            return true;
+        }
+        if (cluster == null || !cluster.active()) {
+            return false;
+        }
+        Map<String, Long> mine = seen.get(a);
+        if (mine == null) {
+            return false;
+        }
+        long since = clock.getAsLong() - window.toMillis();
+        List<String> rooms = mine.entrySet().stream().filter(e -> e.getValue() >= since).map(Map.Entry::getKey).toList();
+        return cluster.wasInAny(b, rooms);
+    }
+
+    /** In a cluster: whether {@code user} is in any of {@code rooms} now on another node (false on a single node). */
+    public boolean inAnyElsewhere(String user, Collection<String> rooms) {
+        return cluster != null && cluster.active() && cluster.isInAny(user, rooms);
+    }
+
+    private boolean sharedHere(String a, String b) {
         Map<String, Long> mine = seen.get(a);
         Map<String, Long> theirs = seen.get(b);
         if (mine == null || theirs == null) {

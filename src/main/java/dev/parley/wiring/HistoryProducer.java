@@ -1,5 +1,7 @@
 package dev.parley.wiring;
 
+import dev.parley.cluster.Cluster;
+import dev.parley.cluster.UserDirectory;
 import dev.parley.config.Settings;
 import dev.parley.history.InMemoryMessageStore;
 import dev.parley.history.MessageStore;
@@ -37,6 +39,10 @@ public class HistoryProducer {
     ConnectionRegistry connections;
     @Inject
     Meters meters;
+    @Inject
+    Cluster cluster;
+    @Inject
+    UserDirectory directory;
 
     @Produces
     @Singleton
@@ -51,7 +57,11 @@ public class HistoryProducer {
     @Produces
     @Singleton
     Sequencer sequencer(MessageStore store, Settings settings) {
-        return new Sequencer(store, threads, settings.sequencerCapacity(), settings.sequencerBatch(), connections::isOnline,
+        // In a cluster a recipient is reachable when connected to any node (the nodes forward direct messages).
+        java.util.function.Predicate<String> reachable = cluster.active()
+                ? user -> connections.isOnline(user) || directory.online(user)
+                : connections::isOnline;
+        return new Sequencer(store, threads, settings.sequencerCapacity(), settings.sequencerBatch(), reachable,
                 meters::batch);
     }
 

@@ -1,16 +1,19 @@
 package dev.parley.wiring;
 
+import dev.parley.cluster.Cluster;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.servlet.ServletContext;
 
 import java.util.logging.Logger;
 
 /**
- * Says once at start that this Parley runs as a single node, and on which server. Parley has no cross-node
- * delivery (the cluster is Payara Micro's, and not built yet): every instance delivers only to its own
- * connections, on Payara Micro with or without {@code --nocluster} as on WildFly and TomEE. Same WAR everywhere.
+ * Says once at start whether this Parley runs as a single node, and on which server. It is clustered only on Payara
+ * Micro without {@code --nocluster} ({@link Cluster}; {@code ClusterStart} then logs the node's cluster line); on
+ * WildFly and TomEE, and on Payara Micro with {@code --nocluster}, it delivers only to its own connections. Same WAR
+ * everywhere.
  */
 @ApplicationScoped
 public class NodeNotice {
@@ -18,7 +21,13 @@ public class NodeNotice {
     private static final Logger LOG = Logger.getLogger(NodeNotice.class.getName());
 
     /** The event's payload is the web application's ServletContext on the three servers; anything else is named "unknown". */
+    @Inject
+    Cluster cluster;
+
     void started(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        if (cluster.active()) {
+            return;
+        }
         String server = started instanceof ServletContext context ? context.getServerInfo() : null;
         LOG.info(line(server));
     }

@@ -59,6 +59,7 @@ public final class PayaraProcess implements AutoCloseable {
     private final List<String> unsetEnvironment;
     private final List<String> jvmOptions;
     private final List<String> extraArgs;
+    private final List<String> clusterArgs;
     private final Duration startupTimeout;
     private final Path workDir;
     private Process process;
@@ -76,6 +77,7 @@ public final class PayaraProcess implements AutoCloseable {
         this.unsetEnvironment = List.copyOf(b.unsetEnvironment);
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.extraArgs = List.copyOf(b.extraArgs);
+        this.clusterArgs = List.copyOf(b.clusterArgs);
         this.startupTimeout = b.startupTimeout;
         this.workDir = Path.of("target", "it-payara", name + "-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet())
                 .toAbsolutePath();
@@ -235,8 +237,8 @@ public final class PayaraProcess implements AutoCloseable {
             cmd.addAll(List.of("--deploy", war.toString(), "--contextroot", contextRoot));
         }
         cmd.addAll(List.of("--port", String.valueOf(port),
-                "--rootdir", root.toString(),
-                "--nocluster"));
+                "--rootdir", root.toString()));
+        cmd.addAll(clusterArgs.isEmpty() ? List.of("--nocluster") : clusterArgs);
         cmd.addAll(extraArgs);
         return cmd;
     }
@@ -325,6 +327,7 @@ public final class PayaraProcess implements AutoCloseable {
         private final List<String> unsetEnvironment = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx768m", "-Dhazelcast.socket.bind.any=false"));
         private final List<String> extraArgs = new ArrayList<>();
+        private final List<String> clusterArgs = new ArrayList<>();
         private Duration startupTimeout = Duration.ofSeconds(180);
 
         private Builder(String name) {
@@ -393,6 +396,19 @@ public final class PayaraProcess implements AutoCloseable {
         /** An extra Payara Micro argument after the standard ones. */
         public Builder arg(String arg) {
             extraArgs.add(arg);
+            return this;
+        }
+
+        /**
+         * Runs the node clustered instead of with {@code --nocluster}: Payara Micro's own flags for a cluster named
+         * {@code name} on loopback, found by TCP/IP at the given Hazelcast ports (this node listening on
+         * {@code ownPort}, one of them), so it never meets the nodes of another test or build on the machine.
+         */
+        public Builder cluster(String name, List<Integer> hazelcastPorts, int ownPort) {
+            clusterArgs.clear();
+            clusterArgs.addAll(List.of("--clustername", name,
+                    "--clustermode", "tcpip:" + String.join(",", hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).toList()),
+                    "--interfaces", "127.0.0.1", "--startport", String.valueOf(ownPort)));
             return this;
         }
 

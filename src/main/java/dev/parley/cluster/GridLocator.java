@@ -1,0 +1,51 @@
+package dev.parley.cluster;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Finds the server's data grid: Payara Micro binds its Hazelcast instance in JNDI at {@value #JNDI_NAME} when it
+ * runs clustered (not with {@code --nocluster}). WildFly and TomEE have neither the name nor Hazelcast's classes;
+ * the Hazelcast-backed {@link Grid} is then never loaded.
+ */
+final class GridLocator {
+
+    /** Where Payara Micro binds its Hazelcast instance (its default JNDI name). */
+    static final String JNDI_NAME = "payara/Hazelcast";
+    private static final String HAZELCAST_TYPE = "com.hazelcast.core.HazelcastInstance";
+    private static final String GRID_TYPE = "dev.parley.cluster.hazelcast.HazelcastGrid";
+    private static final Logger LOG = Logger.getLogger(GridLocator.class.getName());
+
+    private GridLocator() {
+    }
+
+    /** The grid this node is part of, or null when it runs as a single node. */
+    static Grid find() {
+        ClassLoader loader = GridLocator.class.getClassLoader();
+        Class<?> hazelcast;
+        try {
+            hazelcast = Class.forName(HAZELCAST_TYPE, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null; // WildFly, TomEE: no grid on this server
+        }
+        Object instance;
+        try {
+            instance = new InitialContext().lookup(JNDI_NAME);
+        } catch (NamingException e) {
+            return null; // Payara Micro with --nocluster binds nothing
+        }
+        if (!hazelcast.isInstance(instance)) {
+            return null;
+        }
+        try {
+            return (Grid) Class.forName(GRID_TYPE, true, loader).getConstructor(Object.class).newInstance(instance);
+        } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
+                 | InvocationTargetException | LinkageError e) {
+            LOG.log(Level.SEVERE, "Payara's Hazelcast is there but Parley cannot use it; running as a single node", e);
+            return null;
+        }
+    }
+}

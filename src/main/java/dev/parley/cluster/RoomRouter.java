@@ -1,0 +1,308 @@
+package dev.parley.cluster;
+
+import dev.parley.config.Settings;
+import dev.parley.history.Appended;
+import dev.parley.history.Draft;
+import dev.parley.history.MessageStore;
+import dev.parley.history.Recovery;
+import dev.parley.history.Sequencer;
+import dev.parley.history.StoreUnavailableException;
+import dev.parley.message.RoomMessage;
+import dev.parley.metrics.Meters;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.room.RoomLanes;
+import dev.parley.room.RoomRegistry;
+import dev.parley.session.EncodedFrame;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One order per room across the cluster. Each room is owned by the node that owns the room's grid partition: a node
+ * hands every room message to the owner ({@link NodeMail.Sequence}, or directly when it is the owner), which stores it
+ * through its {@link Sequencer} (group commit, seq from the database) and publishes the stored message on the room's
+ * topic, in seq order, to every node with members in the room, then answers the sender's node. Each node delivers a
+ * room's messages to its own members on the room's {@link RoomLanes lane}, strictly in seq order: a message that
+ * arrives ahead of one it has not seen (the owner died or changed between them) first makes the node read the missing
+ * ones from the store, one that it has already delivered is dropped. The sender's ack is given only once the node has
+ * delivered that seq to its members, so the sender sees its message before the ack, as on a single node.
+ * <p>
+ * When the owner does not answer (it died, or the room moved away meanwhile), the message is sent again to the room's
+ * owner now, with the same ref, so the store keeps it once; messages without a ref are refused as unavailable instead.
+ * Used only when {@link Cluster#active()}. Thread-safe; it holds no lock while it does I/O.
+ */
+@ApplicationScoped
+public class RoomRouter {
+
+    private static final Logger LOG = Logger.getLogger(RoomRouter.class.getName());
+    /** How long a node waits for the owner's answer before it asks the room's owner again. */
+    static final long RESEND_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How often a message is sent to an owner before it is refused as unavailable (about 30 s in all). */
+    static final int MAX_ATTEMPTS = 6;
+
+    /** A room message waiting for its owner's answer. */
+    private static final class Pending {
+        final Draft.ToRoom draft;
+        final Sequencer.Callback then;
+        volatile String sentTo;
+        volatile long sentAt;
+        volatile int attempts;
+
+        Pending(Draft.ToRoom draft, Sequencer.Callback then) {
+            this.draft = draft;
+            this.then = then;
+        }
+    }
+
+    /** What this node has delivered of one room to its members; touched only on the room's lane (but made elsewhere). */
+    private static final class Feed {
+        final Runnable unsubscribe;
+        /** The highest seq handed to this node's members, or -1 before the first one. */
+        long delivered = -1;
+
+        Feed(Runnable unsubscribe) {
+            this.unsubscribe = unsubscribe;
+        }
+    }
+
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final AtomicLong tickets = new AtomicLong();
+    private final RoomTakeOver takeOver = new RoomTakeOver();
+
+    private Cluster cluster;
+    private Sequencer sequencer;
+    private MessageStore store;
+    private RoomRegistry rooms;
+    private RoomLanes lanes;
+    private Meters meters;
+    private Settings settings;
+
+    /** For CDI. */
+    protected RoomRouter() {
+    }
+
+    @Inject
+    public RoomRouter(Cluster cluster, Sequencer sequencer, MessageStore store, RoomRegistry rooms, RoomLanes lanes,
+                      Meters meters, Settings settings) {
+        this.cluster = cluster;
+        this.sequencer = sequencer;
+        this.store = store;
+        this.rooms = rooms;
+        this.lanes = lanes;
+        this.meters = meters;
+        this.settings = settings;
+    }
+
+    /** Called once when the node starts clustered. */
+    void start() {
+        cluster.grid().onOwnershipChange(takeOver::ownershipChanged);
+        cluster.grid().onNodeLeft(this::nodeLeft);
+    }
+
+    /**
+     * Has the room's owner sequence and store a message (checked by the message rules already); {@code then} is
+     * told once it is stored and delivered to this node's members (on the room's lane), or why not.
+     */
+    public void append(Draft.ToRoom draft, Sequencer.Callback then) {
+        long ticket = tickets.incrementAndGet();
+        Pending p = new Pending(draft, then);
+        pending.put(ticket, p);
+        route(ticket, p);
+    }
+
+    /**
+     * Makes sure this node gets the room's traffic from now on; call when a member joins here, before reading the
+     * room's history for the join (so nothing stored after that read can pass this node by). Grid I/O.
+     */
+    public void attach(String room) {
+        feeds.computeIfAbsent(room, r -> new Feed(cluster.grid().subscribe(Cluster.roomTopic(r), e -> event(r, e))));
+    }
+
+    /** Tells every node's members of the room (but {@code user}'s connections) that {@code user} is typing. */
+    public void typing(String room, String user) {
+        cluster.grid().publish(Cluster.roomTopic(room), RoomEvent.typing(user));
+    }
+
+    /** Publishes a presence change of the room (from {@link ClusterPresence}). */
+    void presence(String room, String user, String change) {
+        cluster.grid().publish(Cluster.roomTopic(room), RoomEvent.presence(user, change));
+    }
+
+    /** Stops taking the traffic of rooms that have no members here any more (periodically). */
+    void sweep() {
+        for (String room : feeds.keySet()) {
+            feeds.computeIfPresent(room, (r, f) -> {
+                if (!rooms.members(r).isEmpty()) {
+                    return f;
+                }
+                f.unsubscribe.run();
+                return null;
+            });
+        }
+    }
+
+    /** Asks again for messages whose owner has not answered, gives up on those asked too often (periodically). */
+    void resendOverdue() {
+        long now = System.nanoTime();
+        pending.forEach((ticket, p) -> {
+            if (p.sentTo == null || now - p.sentAt > RESEND_AFTER_NANOS) {
+                route(ticket, p);
+            }
+        });
+    }
+
+    /** A node died or left: what it was asked and did not answer goes to the rooms' new owners. */
+    private void nodeLeft(String node) {
+        pending.forEach((ticket, p) -> {
+            if (node.equals(p.sentTo)) {
+                route(ticket, p);
+            }
+        });
+    }
+
+    private void route(long ticket, Pending p) {
+        if (p.sentTo != null && (p.draft.ref() == null || p.attempts >= MAX_ATTEMPTS)) {
+            // Sent before and unanswered: without a ref a second copy could be stored twice.
+            fail(ticket, "the room's server did not answer; send again");
+            return;
+        }
+        String owner = cluster.grid().ownerOf(p.draft.room());
+        p.sentAt = System.nanoTime();
+        if (owner == null) {
+            p.sentTo = null; // partitions moving: the next resendOverdue tries again
+            return;
+        }
+        p.sentTo = owner;
+        p.attempts++;
+        String me = cluster.grid().localNode();
+        if (owner.equals(me)) {
+            sequence(me, ticket, p.draft);
+        } else {
+            try {
+                cluster.grid().publish(Cluster.nodeTopic(owner), NodeMail.encode(new NodeMail.Sequence(me, ticket, p.draft)));
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not reach the owner of " + p.draft.room() + "; trying again", e);
+                p.sentTo = null;
+            }
+        }
+    }
+
+    /** On the owner: stores the message, publishes it to the room's nodes, answers the sender's node. */
+    void sequence(String origin, long ticket, Draft.ToRoom draft) {
+        takeOver.beforeSequencing(draft.room());
+        sequencer.submit(draft, (appended, failure) -> {
+            if (failure != null) {
+                answer(origin, new NodeMail.Failed(ticket, failure.getMessage() == null ? "store unavailable" : failure.getMessage()));
+                return;
+            }
+            RoomMessage m = (RoomMessage) appended.message();
+            if (!appended.duplicate()) {
+                meters.count(Meters.Count.MESSAGES_STORED);
+                // On the sequencer's thread, so in seq order: the topic keeps one publisher's order.
+                cluster.grid().publish(Cluster.roomTopic(m.room()),
+                        RoomEvent.message(m.seq(), EncodedFrame.of(new ServerFrame.Message(m)).text()));
+            }
+            answer(origin, new NodeMail.Sequenced(ticket, m, appended.duplicate()));
+        });
+    }
+
+    private void answer(String origin, NodeMail answer) {
+        if (origin.equals(cluster.grid().localNode())) {
+            answered(answer);
+        } else {
+            cluster.grid().publish(Cluster.nodeTopic(origin), NodeMail.encode(answer));
+        }
+    }
+
+    /** On the sender's node: the owner's answer. */
+    void answered(NodeMail answer) {
+        if (answer instanceof NodeMail.Failed f) {
+            fail(f.ticket(), f.reason());
+        } else if (answer instanceof NodeMail.Sequenced s) {
+            Pending p = pending.remove(s.ticket());
+            if (p == null) {
+                return; // answered already (asked twice)
+            }
+            RoomMessage m = s.message();
+            lanes.run(m.room(), () -> {
+                if (!s.duplicate()) {
+                    reach(m.room(), m.seq());
+                }
+                p.then.done(new Appended(m, s.duplicate()), null);
+            });
+        }
+    }
+
+    private void fail(long ticket, String reason) {
+        Pending p = pending.remove(ticket);
+        if (p != null) {
+            p.then.done(null, new StoreUnavailableException(reason, null));
+        }
+    }
+
+    /** A room topic's event, on a grid thread. */
+    private void event(String room, String payload) {
+        RoomEvent e;
+        try {
+            e = RoomEvent.decode(payload);
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "dropped an unreadable event of room " + room, ex);
+            return;
+        }
+        if (e instanceof RoomEvent.Message m) {
+            lanes.run(room, () -> deliver(room, m.seq(), EncodedFrame.of(m.frame())));
+        } else if (e instanceof RoomEvent.Presence p) {
+            lanes.run(room, () -> rooms.signal(room, EncodedFrame.of(new ServerFrame.Presence(room, p.user(), p.change())), p.user()));
+        } else if (e instanceof RoomEvent.Typing t) {
+            rooms.signal(room, EncodedFrame.of(new ServerFrame.TypingNotice(room, t.user())), t.user());
+        }
+    }
+
+    /** On the room's lane: hands a stored message to this node's members, after any it has not seen before it. */
+    private void deliver(String room, long seq, EncodedFrame frame) {
+        Feed f = feeds.get(room);
+        if (f == null || (f.delivered >= 0 && seq <= f.delivered)) {
+            return;
+        }
+        if (f.delivered >= 0 && seq > f.delivered + 1) {
+            catchUp(room, f, seq - 1);
+        }
+        meters.count(Meters.Count.DELIVERIES, rooms.publish(room, seq, frame));
+        f.delivered = seq;
+    }
+
+    /** On the room's lane: makes sure this node's members have had the room's messages up to {@code seq}. */
+    private void reach(String room, long seq) {
+        Feed f = feeds.get(room);
+        if (f == null || f.delivered >= seq) {
+            return;
+        }
+        if (f.delivered < 0) {
+            f.delivered = seq - 1; // nothing delivered here yet: members who joined got history up to their join
+        }
+        catchUp(room, f, seq);
+    }
+
+    /** Reads the room's messages after the last one delivered here, up to {@code upTo}, and delivers them. */
+    private void catchUp(String room, Feed f, long upTo) {
+        try {
+            Recovery missed = store.since(room, f.delivered, settings.recoveryLimit());
+            for (RoomMessage m : missed.messages()) {
+                if (m.seq() > f.delivered && m.seq() <= upTo) {
+                    meters.count(Meters.Count.DELIVERIES, rooms.publish(room, m.seq(), EncodedFrame.of(new ServerFrame.Message(m))));
+                    f.delivered = m.seq();
+                }
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.log(Level.WARNING, "could not read the messages of {0} after {1} this node missed: {2}",
+                    new Object[]{room, f.delivered, e.getMessage()});
+        }
+    }
+}
