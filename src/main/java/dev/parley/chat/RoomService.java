@@ -178,6 +178,9 @@ public class RoomService {
             truncated = true;
             upTo = since == null ? 0 : since;
         }
+        if (cluster.active()) {
+            router.joined(room, upTo);
+        }
         ServerFrame.Joined joined = new ServerFrame.Joined(room, members, membership.states(), history, epoch,
                 truncated, join.ref());
         membership.subscription().activate(encode(joined), upTo);

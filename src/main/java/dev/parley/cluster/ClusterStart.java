@@ -62,7 +62,7 @@ public class ClusterStart {
         Grid grid = cluster.grid();
         presenceThread = Executors.newSingleThreadExecutor(threads);
         timer = Executors.newSingleThreadScheduledExecutor(threads);
-        router.start();
+        router.start(timer);
         presence.start(presenceThread);
         directory.start(timer);
         grid.onNodeJoined(node -> LOG.info(() -> "Parley: node " + node + " joined; the cluster has " + grid.nodes().size() + " nodes"));

@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -41,15 +42,20 @@ import java.util.logging.Logger;
 public class RoomRouter {
 
     private static final Logger LOG = Logger.getLogger(RoomRouter.class.getName());
-    /** How long a node waits for the owner's answer before it asks the room's owner again. */
-    static final long RESEND_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** How often a message is sent to an owner before it is refused as unavailable (about 30 s in all). */
-    static final int MAX_ATTEMPTS = 6;
+    /** How long a node waits for the answer of an owner that is still the room's owner before it asks again. */
+    static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(20);
+    /** How long a message may wait for an answer in all before it is refused as unavailable (the client resends). */
+    static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(90);
+    /** After a node starts following a room, when it reads the room's newest messages once more (see {@link #joined}). */
+    static final long[] SETTLE_MILLIS = {1_000, 5_000};
+    /** Room events a node keeps while the first join of the room is being answered. */
+    static final int MAX_EARLY = 10_000;
 
     /** A room message waiting for its owner's answer. */
     private static final class Pending {
         final Draft.ToRoom draft;
         final Sequencer.Callback then;
+        final long created = System.nanoTime();
         volatile String sentTo;
         volatile long sentAt;
         volatile int attempts;
@@ -63,8 +69,12 @@ public class RoomRouter {
     /** What this node has delivered of one room to its members; touched only on the room's lane (but made elsewhere). */
     private static final class Feed {
         final Runnable unsubscribe;
-        /** The highest seq handed to this node's members, or -1 before the first one. */
+        /** The highest seq this node's members have (by history or live), or -1 until the first join was answered. */
         long delivered = -1;
+        /** Messages that came before the first join was answered, delivered once it was. */
+        final java.util.TreeMap<Long, EncodedFrame> early = new java.util.TreeMap<>();
+        /** Whether the node has read the room's newest messages again since it began following the room. */
+        boolean settling = true;
 
         Feed(Runnable unsubscribe) {
             this.unsubscribe = unsubscribe;
@@ -83,6 +93,7 @@ public class RoomRouter {
     private RoomLanes lanes;
     private Meters meters;
     private Settings settings;
+    private ScheduledExecutorService timer;
 
     /** For CDI. */
     protected RoomRouter() {
@@ -100,8 +111,9 @@ public class RoomRouter {
         this.settings = settings;
     }
 
-    /** Called once when the node starts clustered. */
-    void start() {
+    /** Called once when the node starts clustered, with the timer for its delayed work. */
+    void start(ScheduledExecutorService timer) {
+        this.timer = timer;
         cluster.grid().onOwnershipChange(takeOver::ownershipChanged);
         cluster.grid().onNodeLeft(this::nodeLeft);
     }
@@ -123,6 +135,41 @@ public class RoomRouter {
      */
     public void attach(String room) {
         feeds.computeIfAbsent(room, r -> new Feed(cluster.grid().subscribe(Cluster.roomTopic(r), e -> event(r, e))));
+    }
+
+    /**
+     * A join of the room on this node was answered with the room's messages up to {@code upTo}. The first one since
+     * the node began following the room sets where the node's live delivery starts. A new subscription to a room's
+     * topic takes a moment to reach every node, so whatever was stored meanwhile is read from the store, once the
+     * subscription has settled ({@link #SETTLE_MILLIS}).
+     */
+    public void joined(String room, long upTo) {
+        lanes.run(room, () -> {
+            Feed f = feeds.get(room);
+            if (f == null) {
+                return;
+            }
+            if (f.delivered < 0) {
+                f.delivered = upTo;
+                Map<Long, EncodedFrame> early = new java.util.TreeMap<>(f.early);
+                f.early.clear();
+                early.forEach((seq, frame) -> deliver(room, seq, frame));
+            }
+            if (f.settling && timer != null) {
+                f.settling = false;
+                for (long delay : SETTLE_MILLIS) {
+                    timer.schedule(() -> lanes.run(room, () -> settle(room)), delay, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    /** On the room's lane: delivers whatever the store has beyond what this node delivered. */
+    private void settle(String room) {
+        Feed f = feeds.get(room);
+        if (f != null && f.delivered >= 0) {
+            catchUp(room, f, Long.MAX_VALUE);
+        }
     }
 
     /** Tells every node's members of the room (but {@code user}'s connections) that {@code user} is typing. */
@@ -148,11 +195,17 @@ public class RoomRouter {
         }
     }
 
-    /** Asks again for messages whose owner has not answered, gives up on those asked too often (periodically). */
+    /**
+     * Asks again for messages whose room moved to another owner or whose owner has not answered for long, and gives
+     * up on those that waited too long in all (periodically).
+     */
     void resendOverdue() {
         long now = System.nanoTime();
         pending.forEach((ticket, p) -> {
-            if (p.sentTo == null || now - p.sentAt > RESEND_AFTER_NANOS) {
+            if (now - p.created > GIVE_UP_NANOS) {
+                fail(ticket, "the room's server did not answer; send again");
+            } else if (p.sentTo == null || now - p.sentAt > ASK_AGAIN_NANOS
+                    || !p.sentTo.equals(cluster.grid().ownerOf(p.draft.room()))) {
                 route(ticket, p);
             }
         });
@@ -168,7 +221,7 @@ public class RoomRouter {
     }
 
     private void route(long ticket, Pending p) {
-        if (p.sentTo != null && (p.draft.ref() == null || p.attempts >= MAX_ATTEMPTS)) {
+        if (p.attempts > 0 && p.draft.ref() == null) {
             // Sent before and unanswered: without a ref a second copy could be stored twice.
             fail(ticket, "the room's server did not answer; send again");
             return;
@@ -271,7 +324,13 @@ public class RoomRouter {
         if (f == null || (f.delivered >= 0 && seq <= f.delivered)) {
             return;
         }
-        if (f.delivered >= 0 && seq > f.delivered + 1) {
+        if (f.delivered < 0) {
+            if (f.early.size() < MAX_EARLY) {
+                f.early.put(seq, frame); // the first join is being answered; more than this, the store fills in
+            }
+            return;
+        }
+        if (seq > f.delivered + 1) {
             catchUp(room, f, seq - 1);
         }
         meters.count(Meters.Count.DELIVERIES, rooms.publish(room, seq, frame));
@@ -281,11 +340,8 @@ public class RoomRouter {
     /** On the room's lane: makes sure this node's members have had the room's messages up to {@code seq}. */
     private void reach(String room, long seq) {
         Feed f = feeds.get(room);
-        if (f == null || f.delivered >= seq) {
-            return;
-        }
-        if (f.delivered < 0) {
-            f.delivered = seq - 1; // nothing delivered here yet: members who joined got history up to their join
+        if (f == null || f.delivered < 0 || f.delivered >= seq) {
+            return; // not followed here, a first join not answered yet (it reads the store), or delivered already
         }
         catchUp(room, f, seq);
     }

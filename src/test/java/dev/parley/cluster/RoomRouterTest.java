@@ -68,6 +68,7 @@ class RoomRouterTest {
             Peer peer = new Peer("p" + ids.incrementAndGet(), user, "test", t, 1 << 24, Duration.ZERO, Runnable::run, Runnable::run);
             RoomRegistry.Membership m = rooms.join(peer, room);
             router.attach(room);
+            router.joined(room, 0);
             m.subscription().activate(EncodedFrame.of("{\"type\":\"joined\"}"), 0);
             return t;
         }
@@ -78,6 +79,25 @@ class RoomRouterTest {
                 acks.add(failure == null ? ((dev.parley.message.RoomMessage) appended.message()).seq() : -1L);
                 done.countDown();
             });
+        }
+    }
+
+    @Test
+    void aMessageStoredWhileANodesSubscriptionWasOnItsWayReachesItsMembersOnceItSettled() throws Exception {
+        Node a = new Node("A");
+        Node b = new Node("B");
+        java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            b.router.start(timer);
+            fabric.owner = key -> "A";
+            // Node B's subscription has not reached the owner yet when the only message is published.
+            fabric.lose = (node, payload) -> node.equals("B") && payload.startsWith("m\n1\n");
+            FakeTransport onB = b.member("bob", "r");
+            a.send("r", "ann", "early", new ConcurrentLinkedQueue<>(), new CountDownLatch(1));
+            awaitTrue(() -> seqs(onB).size() == 1, () -> "bob has the message, got " + onB.sent());
+            assertEquals(List.of("early"), texts(onB));
+        } finally {
+            timer.shutdownNow();
         }
     }
 
