@@ -46,8 +46,11 @@ public class RoomRouter {
     static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(20);
     /** How long a message may wait for an answer in all before it is refused as unavailable (the client resends). */
     static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(90);
-    /** After a node starts following a room, when it reads the room's newest messages once more (see {@link #joined}). */
-    static final long[] SETTLE_MILLIS = {1_000, 5_000};
+    /**
+     * After a node starts following a room, when it reads the room's newest messages from the store again, until the
+     * room's topic has brought it a message (see {@link #joined}): a loaded owner may publish late, after the first look.
+     */
+    static final long[] SETTLE_MILLIS = {1_000, 2_000, 4_000, 8_000, 16_000, 32_000};
     /** Room events a node keeps while the first join of the room is being answered. */
     static final int MAX_EARLY = 10_000;
 
@@ -73,8 +76,10 @@ public class RoomRouter {
         long delivered = -1;
         /** Messages that came before the first join was answered, delivered once it was. */
         final java.util.TreeMap<Long, EncodedFrame> early = new java.util.TreeMap<>();
-        /** Whether the node has read the room's newest messages again since it began following the room. */
+        /** Whether the node has scheduled its looks at the store since it began following the room. */
         boolean settling = true;
+        /** Whether the room's topic has brought this node a message: its subscription has reached the publisher. */
+        boolean heard;
 
         Feed(Runnable unsubscribe) {
             this.unsubscribe = unsubscribe;
@@ -167,8 +172,12 @@ public class RoomRouter {
     /** On the room's lane: delivers whatever the store has beyond what this node delivered. */
     private void settle(String room) {
         Feed f = feeds.get(room);
-        if (f != null && f.delivered >= 0) {
+        if (f != null && f.delivered >= 0 && !f.heard) {
+            long before = f.delivered;
             catchUp(room, f, Long.MAX_VALUE);
+            if (f.delivered > before) {
+                LOG.info(() -> "room " + room + ": read " + (f.delivered - before) + " messages its new subscription missed");
+            }
         }
     }
 
@@ -310,7 +319,7 @@ public class RoomRouter {
             return;
         }
         if (e instanceof RoomEvent.Message m) {
-            lanes.run(room, () -> deliver(room, m.seq(), EncodedFrame.of(m.frame())));
+            lanes.run(room, () -> deliver(room, m.seq(), EncodedFrame.of(m.frame()), true));
         } else if (e instanceof RoomEvent.Presence p) {
             lanes.run(room, () -> rooms.signal(room, EncodedFrame.of(new ServerFrame.Presence(room, p.user(), p.change())), p.user()));
         } else if (e instanceof RoomEvent.Typing t) {
@@ -320,7 +329,15 @@ public class RoomRouter {
 
     /** On the room's lane: hands a stored message to this node's members, after any it has not seen before it. */
     private void deliver(String room, long seq, EncodedFrame frame) {
+        deliver(room, seq, frame, false);
+    }
+
+    /** As above; {@code live} when the frame came with the room's topic (not from the store or the early buffer). */
+    private void deliver(String room, long seq, EncodedFrame frame, boolean live) {
         Feed f = feeds.get(room);
+        if (f != null && live) {
+            f.heard = true;
+        }
         if (f == null || (f.delivered >= 0 && seq <= f.delivered)) {
             return;
         }
