@@ -11,6 +11,12 @@ import java.util.function.Consumer;
  */
 public interface Grid {
 
+    /**
+     * Whether this node looks for other nodes at all. Payara Micro with {@code --nocluster} still runs a Hazelcast
+     * member of its own (bound in JNDI) with every way of joining turned off: that node is a single node.
+     */
+    boolean joinsOthers();
+
     /** This node's id in the cluster (stable while it runs); never null. */
     String localNode();
 

@@ -7,8 +7,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Finds the server's data grid: Payara Micro binds its Hazelcast instance in JNDI at {@value #JNDI_NAME} when it
- * runs clustered (not with {@code --nocluster}). WildFly and TomEE have neither the name nor Hazelcast's classes;
+ * Finds the server's data grid: Payara Micro binds its Hazelcast instance in JNDI at {@value #JNDI_NAME}, also with
+ * {@code --nocluster}, where that instance has every way of joining other nodes turned off (then: single node). WildFly and TomEE have neither the name nor Hazelcast's classes;
  * the Hazelcast-backed {@link Grid} is then never loaded.
  */
 final class GridLocator {
@@ -41,7 +41,9 @@ final class GridLocator {
             return null;
         }
         try {
-            return (Grid) Class.forName(GRID_TYPE, true, loader).getConstructor(Object.class).newInstance(instance);
+            Grid grid = (Grid) Class.forName(GRID_TYPE, true, loader).getConstructor(Object.class).newInstance(instance);
+            return grid.joinsOthers() ? grid : null; // --nocluster: Payara's member of one, joining nobody
+
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
                  | InvocationTargetException | LinkageError e) {
             LOG.log(Level.SEVERE, "Payara's Hazelcast is there but Parley cannot use it; running as a single node", e);

@@ -65,6 +65,11 @@ final class FakeGrid implements Grid {
     }
 
     @Override
+    public boolean joinsOthers() {
+        return true;
+    }
+
+    @Override
     public String localNode() {
         return node;
     }

@@ -36,6 +36,16 @@ public final class HazelcastGrid implements Grid {
     }
 
     @Override
+    public boolean joinsOthers() {
+        com.hazelcast.config.JoinConfig join = hazelcast.getConfig().getNetworkConfig().getJoin();
+        return join.getMulticastConfig().isEnabled() || join.getTcpIpConfig().isEnabled()
+                || join.getAutoDetectionConfig().isEnabled()
+                || !join.getDiscoveryConfig().getDiscoveryStrategyConfigs().isEmpty()
+                || join.getAwsConfig().isEnabled() || join.getGcpConfig().isEnabled() || join.getAzureConfig().isEnabled()
+                || join.getKubernetesConfig().isEnabled() || join.getEurekaConfig().isEnabled();
+    }
+
+    @Override
     public String localNode() {
         return hazelcast.getCluster().getLocalMember().getUuid().toString();
     }
