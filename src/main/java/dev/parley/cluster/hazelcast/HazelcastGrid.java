@@ -37,12 +37,11 @@ public final class HazelcastGrid implements Grid {
 
     @Override
     public boolean joinsOthers() {
-        com.hazelcast.config.JoinConfig join = hazelcast.getConfig().getNetworkConfig().getJoin();
-        return join.getMulticastConfig().isEnabled() || join.getTcpIpConfig().isEnabled()
-                || join.getAutoDetectionConfig().isEnabled()
-                || !join.getDiscoveryConfig().getDiscoveryStrategyConfigs().isEmpty()
-                || join.getAwsConfig().isEnabled() || join.getGcpConfig().isEnabled() || join.getAzureConfig().isEnabled()
-                || join.getKubernetesConfig().isEnabled() || join.getEurekaConfig().isEnabled();
+        // With --nocluster Payara Micro still starts a member of its own; it names other members only for
+        // --clustermode tcpip:HOST:PORT,... Multicast and DNS/Kubernetes discovery are not told apart from
+        // --nocluster here yet, so those modes run single-node (docs/scaling.md).
+        com.hazelcast.config.TcpIpConfig tcpip = hazelcast.getConfig().getNetworkConfig().getJoin().getTcpIpConfig();
+        return tcpip.isEnabled() && !tcpip.getMembers().isEmpty();
     }
 
     @Override
