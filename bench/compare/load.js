@@ -4,7 +4,8 @@
 // fanout:  --receivers N --senders S --window W --warmup SEC --seconds SEC  (one room; W messages in flight
 //          per sender, the next sent on each ack; latency from sending to a receiver getting it)
 // connect: --clients N  (all connect at once into the server's default room; time until every one has `joined`)
-// idle:    --clients N --pid SERVER_PID  (N idle connections, no room; server RSS growth per connection)
+// idle:    --clients N --pid SERVER_PID [--histograms PREFIX]  (N idle connections, no room; server RSS growth and,
+//          for a JVM, live heap growth per connection; the class histograms before and after go to PREFIX-*.txt)
 // churn:   --concurrency C --seconds SEC  (connect, await welcome, close, repeat; connects/s)
 // durable: --senders S --window W --warmup SEC --seconds SEC  (each sender in a room of its own; acks/s, ack p99)
 // Every loop is bounded by its count and by --seconds; all traffic goes to the URL given (loopback).
@@ -84,17 +85,17 @@ const startWall = now();
 setTimeout(() => fail('timed out after ' + TIMEOUT_MS / 1000 + ' s in mode ' + mode), TIMEOUT_MS).unref();
 
 /**
- * The server's resident memory in KB. A JVM is first asked for a full collection (`jcmd PID GC.run`, after which
- * G1 gives unused heap back), so that garbage and heap not yet shrunk are not counted as memory the connections
- * hold; the heap in use after it is returned too.
+ * The server's memory in KB: its resident set, and for a JVM the live Java heap, read from a class histogram
+ * (`jcmd PID GC.class_histogram` runs a full collection first and counts every object still reachable, whatever
+ * heap size the collector chose to keep committed; RSS of a JVM mostly follows that choice, not the connections).
  */
-function memory(pid) {
+function memory(pid, label) {
   let heapKb = null;
   if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java')) {
-    execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-    const info = execFileSync('jcmd', [String(pid), 'GC.heap_info'], { encoding: 'utf8' });
-    const m = /total \d+K, used (\d+)K/.exec(info);
-    heapKb = m ? Number(m[1]) : null;
+    const histogram = execFileSync('jcmd', [String(pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (label && opts.histograms) fs.writeFileSync(`${opts.histograms}-${label}.txt`, histogram);
+    const m = /^Total\s+\d+\s+(\d+)\s*$/m.exec(histogram);
+    heapKb = m ? Number(m[1]) / 1024 : null;
   }
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { rssKb: Number(m[1]), heapKb };
@@ -222,12 +223,12 @@ async function main() {
     const n = num('clients', 5000);
     const pid = num('pid');
     await new Promise((r) => setTimeout(r, num('settle', 5) * 1000)); // an earlier run's connections are released
-    const before = memory(pid);
+    const before = memory(pid, 'before');
     const t0 = now();
     const clients = await opened(n, 'i', 'welcome');
     const connectSecs = (now() - t0) / 1e6;
     await new Promise((r) => setTimeout(r, num('settle', 5) * 1000)); // let the server's allocations settle
-    const after = memory(pid);
+    const after = memory(pid, 'after');
     clients.forEach((c) => c.close());
     const per = (a, b) => (a === null || b === null ? null : Math.round(((a - b) / n) * 10) / 10);
     finish({ mode, proto, clients: n, connectSeconds: Math.round(connectSecs * 100) / 100,

@@ -127,6 +127,13 @@ measure() {
     stop_server
 }
 
+# heap_breakdown SERVER   for a JVM: where its idle connections keep their memory, from the class histograms of
+# the last idle run, written to OUT-heap-SERVER.md
+heap_breakdown() {
+    [ -f "$WORK/$1-heap-after.txt" ] || return 0
+    node bench/compare/heap-breakdown.js "$WORK/$1-heap-before.txt" "$WORK/$1-heap-after.txt" "$CLIENTS" 25 > "$OUT-heap-$1.md"
+}
+
 S=$SECONDS_PER_RUN
 for mode in $MODES; do
     for server in $PEERS; do
@@ -138,7 +145,9 @@ for mode in $MODES; do
                 measure parley rooms-1core none "taskset -c 0" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S"
                 measure parley rooms-2cores none "" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S" ;;
             connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 ;;
-            idle) measure "$server" idle none "taskset -c 0" memory -- --mode idle --clients "$CLIENTS" --settle 5 ;;
+            idle) measure "$server" idle none "taskset -c 0" memory -- --mode idle --clients "$CLIENTS" --settle 5 --timeout 900 \
+                --histograms "$WORK/$server-heap"
+                heap_breakdown "$server" ;;
             churn) measure "$server" churn none "taskset -c 0" memory -- --mode churn --concurrency 20 --seconds "$S" ;;
             durable)
                 [ "$server" = parley ] || continue
