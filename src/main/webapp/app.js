@@ -1,9 +1,15 @@
 // The Parley chat page: a thin view over the client library. Everything users typed is put into the page
 // with textContent (never innerHTML), so it always shows as text.
 import {ParleyClient, POLICY_VIOLATION_CODE, protocolUrl, socketUrl} from './parley.js';
+import {showWhen, textLength, withLinks} from './page-text.js';
+import {DesktopNotifications, UnreadIndicator} from './attention.js';
 
 const PAGE = 50;
 const TYPING_SHOWN_MS = 3000;
+/** The counter under the message box shows from this share of the limit on. */
+const COUNTER_FROM = 0.9;
+/** How close to the end of the list (px) still counts as reading the newest message. */
+const AT_BOTTOM_PX = 40;
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,6 +20,8 @@ const $ = (id) => document.getElementById(id);
 const rules = {
     name: /./,
     room: /./,
+    /** The longest message text in code points ({@link textLength}); the server's default until protocol.json came. */
+    textMax: 4000,
 };
 
 /** Takes the name syntax and the text limit from the server, so the page keeps no copy of them. */
@@ -24,7 +32,8 @@ const protocolLoaded = fetch(protocolUrl(location.href))
         rules.room = new RegExp('^(?:' + protocol.names.room + ')$');
         $('login-name').pattern = protocol.names.user;
         $('join-room').pattern = protocol.names.room;
-        $('composer-text').maxLength = protocol.limits.textMaxChars;
+        // No maxLength: it would cut a long paste silently (and counts UTF-16 units); the counter shows it instead.
+        rules.textMax = protocol.limits.textMaxChars;
     })
     .catch(() => {
         // No description (an old server, a network hiccup): the server's own checks still apply.
@@ -46,8 +55,8 @@ const saved = {
             // storage full or disabled: the page still works, it only forgets on reload
         }
     },
-    clear() {
-        for (const key of ['name', 'rooms', 'active']) {
+    clear(keys) {
+        for (const key of keys) {
             sessionStorage.removeItem('parley.' + key);
         }
     },
@@ -70,13 +79,14 @@ class Conversation {
         /** @type {Map<string, number>} who is typing, with the timer that hides it */
         this.typing = new Map();
 
+        // A plain list; its container #logs is the live region (role log), so list items keep their meaning.
         this.log = document.createElement('ol');
         this.log.className = 'log';
         this.log.dataset.key = this.key;
-        this.log.setAttribute('role', 'log');
-        this.log.setAttribute('aria-live', 'polite');
         this.log.setAttribute('aria-label', (kind === 'room' ? 'Messages in ' : 'Direct messages with ') + name);
         this.log.hidden = true;
+        /** @type {HTMLLIElement|null} the "new messages" line, before the first message that came while scrolled up */
+        this.marker = null;
         $('logs').append(this.log);
 
         this.button = document.createElement('button');
@@ -84,6 +94,7 @@ class Conversation {
         this.button.className = 'conversation-button';
         this.button.dataset.key = this.key;
         this.label = document.createElement('span');
+        this.label.dir = 'auto';
         this.label.textContent = (kind === 'room' ? '# ' : '@ ') + name;
         this.badge = document.createElement('span');
         this.badge.className = 'badge';
@@ -128,6 +139,22 @@ class Conversation {
     markUnread() {
         this.unread++;
         this.showBadge();
+        showUnreadTotal();
+    }
+
+    /** Puts the "new messages" line before `li`, unless one is shown already. */
+    markNew(li) {
+        if (this.marker === null) {
+            this.marker = document.createElement('li');
+            this.marker.className = 'new-marker';
+            this.marker.textContent = 'New messages';
+            this.log.insertBefore(this.marker, li);
+        }
+    }
+
+    clearMarker() {
+        this.marker?.remove();
+        this.marker = null;
     }
 
     showBadge() {
@@ -151,14 +178,27 @@ const view = {
     active: null,
     /** The rooms to be in, as remembered; null until the user has chosen (a first visit takes the server's). */
     wanted: null,
+    /** Whether the rooms came from storage (a reload): then a room the server adds by itself is left again. */
+    restored: false,
 };
 
-// ---------------------------------------------------------------- rendering
+const unreadIndicator = new UnreadIndicator();
+const notifications = new DesktopNotifications((enabled, note) => {
+    $('notify').setAttribute('aria-pressed', String(enabled));
+    $('notify').disabled = typeof Notification !== 'function';
+    $('notify-hint').textContent = note;
+});
 
-function formatTime(ts) {
-    const date = new Date(ts);
-    return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+/** The tab title and the favicon show the unread total of every conversation. */
+function showUnreadTotal() {
+    let total = 0;
+    for (const c of view.conversations.values()) {
+        total += c.unread;
+    }
+    unreadIndicator.show(total);
 }
+
+// ---------------------------------------------------------------- rendering
 
 /** What a message shows: its text, or a note for one that carries only application data (the drawing board's strokes). */
 function shownText(m) {
@@ -173,17 +213,18 @@ function messageItem(from, text, ts) {
     meta.className = 'meta';
     const who = document.createElement('span');
     who.className = 'from';
+    who.dir = 'auto';
     who.textContent = from;
     meta.append(who);
     if (ts) {
         const time = document.createElement('time');
-        time.dateTime = ts;
-        time.textContent = formatTime(ts);
+        showWhen(time, ts);
         meta.append(' ', time);
     }
     const body = document.createElement('p');
     body.className = 'text';
-    body.textContent = text;
+    body.dir = 'auto';
+    body.append(...withLinks(text));
     li.append(meta, body);
     if (from === view.client?.user) {
         li.classList.add('mine');
@@ -191,13 +232,63 @@ function messageItem(from, text, ts) {
     return li;
 }
 
-/** Keeps the newest message in sight if the reader was already at the bottom. */
-function keepScrolled(change) {
+function atBottom() {
     const logs = $('logs');
-    const atBottom = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 40;
-    change();
-    if (atBottom) {
-        logs.scrollTop = logs.scrollHeight;
+    return logs.scrollHeight - logs.scrollTop - logs.clientHeight < AT_BOTTOM_PX;
+}
+
+function scrollToBottom() {
+    const logs = $('logs');
+    logs.scrollTop = logs.scrollHeight;
+    $('new-messages').hidden = true;
+}
+
+/**
+ * Adds a message someone sent (or history) to a conversation. The newest message stays in sight if the reader
+ * was at the bottom; if they had scrolled up, a "new messages" line and button say that more came below. A
+ * message not seen at once (another conversation, the page hidden, scrolled up) counts as unread.
+ *
+ * @param {Conversation} conv
+ * @param {number} key seq or id
+ * @param {HTMLLIElement} li
+ * @param {boolean} news whether it is news (false for history and the user's own messages)
+ * @param {{title: string, body: string}} [notice] for the desktop notification
+ */
+function showMessage(conv, key, li, news, notice) {
+    const shown = view.active === conv.key;
+    const bottom = shown && atBottom();
+    if (!place(conv, key, li)) {
+        return;
+    }
+    if (shown && bottom) {
+        scrollToBottom();
+    }
+    if (!news) {
+        return;
+    }
+    if (shown && !bottom) {
+        conv.markNew(li);
+        $('new-messages').hidden = false;
+    }
+    if (!shown || document.hidden || !bottom) {
+        conv.markUnread();
+        if (notice) {
+            notifications.show(notice.title, notice.body, conv.key, () => activate(conv.key, true));
+        }
+    }
+}
+
+/** The active conversation's messages have been seen: the page is visible and its end is in sight. */
+function seen() {
+    const conv = view.conversations.get(view.active);
+    if (!conv || document.hidden || !atBottom()) {
+        return;
+    }
+    $('new-messages').hidden = true;
+    if (conv.unread > 0) {
+        conv.unread = 0;
+        conv.showBadge();
+        showUnreadTotal();
     }
 }
 
@@ -210,7 +301,7 @@ function place(conv, key, li) {
     conv.items.set(key, li);
     let before = conv.log.querySelector('li.pending');
     let node = before ? before.previousElementSibling : conv.log.lastElementChild;
-    while (node && Number(node.dataset.seq) > key) {
+    while (node && (node === conv.marker || Number(node.dataset.seq) > key)) {
         before = node;
         node = node.previousElementSibling;
     }
@@ -234,18 +325,32 @@ function renderMembers() {
     for (const user of members) {
         const li = document.createElement('li');
         li.dataset.user = user;
+        // In a room everyone listed is connected; in direct messages the other person is known to be only if
+        // they are in one of this user's rooms now (the server tells nothing more).
+        const online = conv.kind === 'room' || user === view.client.user || inSharedRoom(user);
+        li.dataset.presence = online ? 'online' : 'unknown';
+        const dot = document.createElement('span');
+        dot.className = 'presence ' + (online ? 'online' : 'unknown');
+        dot.setAttribute('aria-hidden', 'true');
         const name = document.createElement('span');
         name.className = 'member-name';
+        name.dir = 'auto';
         name.textContent = user;
-        li.append(name);
+        const state = document.createElement('span');
+        state.className = online ? 'visually-hidden' : 'presence-note';
+        state.textContent = online ? ' (online)' : ' (not in your rooms now)';
+        li.append(dot, name, state);
         if (user === view.client.user) {
             li.append(' (you)');
         } else {
             const write = document.createElement('button');
             write.type = 'button';
             write.className = 'link-button';
-            write.textContent = 'Message';
-            write.setAttribute('aria-label', 'Write to ' + user);
+            // The visible word starts the accessible name, as speech input users say what they see.
+            const whom = document.createElement('span');
+            whom.className = 'visually-hidden';
+            whom.textContent = ' ' + user;
+            write.append('Message', whom);
             write.addEventListener('click', () => {
                 conversation('dm', user);
                 activate('dm:' + user, false);
@@ -255,6 +360,16 @@ function renderMembers() {
         }
         list.append(li);
     }
+}
+
+/** Whether `user` is a member of one of the rooms this page is in. */
+function inSharedRoom(user) {
+    for (const c of view.conversations.values()) {
+        if (c.kind === 'room' && c.members.includes(user)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 function renderTyping() {
@@ -283,14 +398,16 @@ function activate(key, focusComposer) {
     if (!conv) {
         return;
     }
+    const previous = view.conversations.get(view.active);
+    if (previous && previous !== conv) {
+        previous.clearMarker();
+    }
     view.active = key;
     saved.set('active', key);
     for (const c of view.conversations.values()) {
         c.log.hidden = c !== conv;
         c.button.setAttribute('aria-current', c === conv ? 'true' : 'false');
     }
-    conv.unread = 0;
-    conv.showBadge();
     $('conversation-title').textContent = (conv.kind === 'room' ? '# ' : '@ ') + conv.name;
     $('composer-label').textContent = conv.kind === 'room' ? 'Message # ' + conv.name : 'Message @ ' + conv.name;
     $('leave-room').hidden = conv.kind !== 'room';
@@ -299,7 +416,8 @@ function activate(key, focusComposer) {
     $('composer-text').disabled = false;
     renderMembers();
     renderTyping();
-    $('logs').scrollTop = $('logs').scrollHeight;
+    scrollToBottom();
+    seen();
     // Also when nothing had the focus yet (the first room after signing in): typing should just work.
     if (focusComposer || document.activeElement === document.body || document.activeElement === null) {
         $('composer-text').focus();
@@ -326,9 +444,13 @@ const STATUS_TEXT = {
     idle: () => 'Not connected',
     connecting: () => 'Connecting…',
     open: () => 'Connected',
-    reconnecting: (s) => 'Connection lost. Reconnecting in ' + Math.max(1, Math.round(s.delay / 1000)) + ' s…',
+    reconnecting: (s) => s.left > 0 ? 'Connection lost. Reconnecting in ' + Math.ceil(s.left / 1000) + ' s…'
+        : 'Connection lost. Reconnecting…',
     closed: (s) => 'Disconnected' + (s.reason ? ': ' + s.reason : '') + '.',
 };
+
+/** The countdown to the next reconnect attempt, updated every second while waiting. */
+let countdown = null;
 
 function showState(s) {
     const status = $('status');
@@ -336,7 +458,18 @@ function showState(s) {
     if (s.state === 'open') {
         status.dataset.session = s.session;
     }
-    status.textContent = STATUS_TEXT[s.state](s);
+    clearInterval(countdown);
+    countdown = null;
+    if (s.state === 'reconnecting') {
+        const due = Date.now() + (s.delay ?? 0);
+        const tick = () => {
+            status.textContent = STATUS_TEXT.reconnecting({left: due - Date.now()});
+        };
+        tick();
+        countdown = setInterval(tick, 250);
+    } else {
+        status.textContent = STATUS_TEXT[s.state](s);
+    }
     // Waiting to reconnect: try now. Closed for good (the server refused): the user may still ask to try again.
     $('reconnect').hidden = s.state !== 'reconnecting' && s.state !== 'closed';
     document.body.classList.toggle('offline', s.state !== 'open');
@@ -355,7 +488,7 @@ function showState(s) {
 // ---------------------------------------------------------------- client events
 
 function onJoined(info) {
-    if (view.wanted !== null && !view.wanted.includes(info.room)) {
+    if (view.restored && !view.wanted.includes(info.room)) {
         // The server put this tab back into a room (its default room) that the user had left.
         view.client.leave(info.room).catch(() => {});
         return;
@@ -394,11 +527,17 @@ function onMessage(m) {
         confirmPending(conv, m.ref);
     }
     stopTyping(conv, m.from);
-    keepScrolled(() => {
-        if (place(conv, m.seq, messageItem(m.from, shownText(m), m.ts)) && view.active !== conv.key && !conv.quiet) {
-            conv.markUnread();
-        }
-    });
+    const text = shownText(m);
+    showMessage(conv, m.seq, messageItem(m.from, text, m.ts), !conv.quiet && m.from !== view.client.user,
+        {title: m.from + ' in # ' + m.room, body: text});
+    if (view.active === conv.key && presentInDm()) {
+        renderMembers();
+    }
+}
+
+/** Whether the conversation shown is direct messages (whose presence dot follows the rooms' members). */
+function presentInDm() {
+    return view.active?.startsWith('dm:') ?? false;
 }
 
 function onDirect(d) {
@@ -408,11 +547,8 @@ function onDirect(d) {
     if (d.from === me) {
         confirmPending(conv, d.ref);
     }
-    keepScrolled(() => {
-        if (place(conv, d.id, messageItem(d.from, shownText(d), d.ts)) && view.active !== conv.key && d.from !== me) {
-            conv.markUnread();
-        }
-    });
+    const text = shownText(d);
+    showMessage(conv, d.id, messageItem(d.from, text, d.ts), d.from !== me, {title: d.from + ' (direct)', body: text});
 }
 
 function onPresence(p) {
@@ -424,7 +560,7 @@ function onPresence(p) {
     if (p.event === 'leave') {
         stopTyping(conv, p.user);
     }
-    if (view.active === conv.key) {
+    if (view.active === conv.key || presentInDm()) {
         renderMembers();
     }
 }
@@ -463,7 +599,11 @@ function sendMessage(conv, text) {
     delivery.textContent = view.client.state === 'open' ? 'Sending…' : 'Waiting for the connection…';
     li.querySelector('.meta').append(' ', delivery);
     conv.pending.set(promise.ref, li);
-    keepScrolled(() => conv.log.append(li));
+    conv.log.append(li);
+    // The user's own message is always brought into view, wherever they had scrolled to.
+    conv.clearMarker();
+    scrollToBottom();
+    seen();
     promise.then((ack) => {
         // Normally the message itself arrived first and replaced this item; if not, it becomes the message.
         if (conv.pending.get(promise.ref) === li) {
@@ -534,6 +674,7 @@ async function loadOlder() {
 function start(name) {
     saved.set('name', name);
     view.wanted = saved.get('rooms');
+    view.restored = Array.isArray(view.wanted);
     const client = new ParleyClient({url: socketUrl(location.href), name});
     view.client = client;
     client.on('state', showState);
@@ -547,6 +688,7 @@ function start(name) {
     });
     $('login-view').hidden = true;
     $('chat-view').hidden = false;
+    document.body.classList.add('in-chat');
     showNothing();
     client.connect();
     const active = saved.get('active');
@@ -562,7 +704,8 @@ function start(name) {
     $('composer-text').focus();
 }
 
-function signOut(message) {
+/** Signs out of this tab; the rooms stay remembered unless `forget` (the server refused the name). */
+function signOut(message, forget = true) {
     view.client?.close();
     view.client = null;
     for (const conv of view.conversations.values()) {
@@ -570,8 +713,10 @@ function signOut(message) {
     }
     view.conversations.clear();
     view.active = null;
-    saved.clear();
+    showUnreadTotal();
+    saved.clear(forget ? ['name', 'rooms', 'active'] : ['name', 'active']);
     $('chat-view').hidden = true;
+    document.body.classList.remove('in-chat');
     $('whoami').hidden = true;
     $('login-view').hidden = false;
     $('login-error').textContent = message ?? '';
@@ -648,9 +793,35 @@ $('composer').addEventListener('submit', (event) => {
     if (!conv || text.trim() === '') {
         return;
     }
+    const over = textLength(text) - rules.textMax;
+    if (over > 0) {
+        // Never cut what the user wrote: say by how much it is too long and leave it to them.
+        $('composer-error').textContent = 'Too long by ' + over.toLocaleString() + ' characters (the limit is '
+            + rules.textMax.toLocaleString() + '). Shorten it or send it in parts.';
+        input.setAttribute('aria-invalid', 'true');
+        return;
+    }
     input.value = '';
+    showCount();
     sendMessage(conv, text);
 });
+
+/** Near the limit, shows how many characters are left (or how many too many), counted as the server counts. */
+function showCount() {
+    const input = $('composer-text');
+    const length = textLength(input.value);
+    const counter = $('composer-count');
+    counter.hidden = length < rules.textMax * COUNTER_FROM;
+    const left = rules.textMax - length;
+    counter.textContent = left >= 0 ? left.toLocaleString() + ' characters left'
+        : (-left).toLocaleString() + ' characters too many';
+    counter.classList.toggle('over', left < 0);
+    counter.dataset.length = String(length);
+    if (left >= 0) {
+        $('composer-error').textContent = '';
+        input.removeAttribute('aria-invalid');
+    }
+}
 
 $('composer-text').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -660,6 +831,7 @@ $('composer-text').addEventListener('keydown', (event) => {
 });
 
 $('composer-text').addEventListener('input', () => {
+    showCount();
     const conv = view.conversations.get(view.active);
     if (conv?.kind === 'room' && $('composer-text').value !== '') {
         view.client.typing(conv.name);
@@ -674,7 +846,46 @@ $('reconnect').addEventListener('click', () => {
         view.client?.reconnectNow();
     }
 });
-$('sign-out').addEventListener('click', () => signOut());
+$('sign-out').addEventListener('click', () => $('change-name').showModal());
+$('change-name-no').addEventListener('click', () => $('change-name').close());
+$('change-name-yes').addEventListener('click', () => {
+    $('change-name').close();
+    const name = view.client?.user ?? '';
+    signOut(undefined, false);
+    $('login-name').value = name;
+    $('login-name').select();
+});
+$('notify').addEventListener('click', () => notifications.toggle());
+$('new-messages').addEventListener('click', () => {
+    const conv = view.conversations.get(view.active);
+    if (conv?.marker) {
+        conv.marker.scrollIntoView({block: 'start'});
+    } else {
+        scrollToBottom();
+    }
+    seen();
+    $('composer-text').focus();
+});
+$('logs').addEventListener('scroll', seen, {passive: true});
+document.addEventListener('visibilitychange', seen);
+for (const [button, panel] of [['tools-toggle', 'tools'], ['members-toggle', 'members']]) {
+    $(button).addEventListener('click', () => {
+        const open = $(button).getAttribute('aria-expanded') !== 'true';
+        $(button).setAttribute('aria-expanded', String(open));
+        $(panel).classList.toggle('open', open);
+    });
+}
+// Past midnight "Today" becomes "Yesterday": relabel every time once the date changes.
+let today = new Date().toDateString();
+setInterval(() => {
+    if (new Date().toDateString() !== today) {
+        today = new Date().toDateString();
+        for (const time of document.querySelectorAll('#logs time[datetime]')) {
+            showWhen(time, time.dateTime);
+        }
+    }
+}, 60_000);
+showUnreadTotal();
 window.addEventListener('online', () => view.client?.reconnectNow());
 
 $('browse').addEventListener('toggle', async () => {

@@ -47,6 +47,13 @@ export const CLOSE_CODES = Object.freeze({
 });
 /** Close codes after which the client reconnects with the normal backoff. */
 export const RETRY_CODES = Object.freeze(Object.keys(CLOSE_CODES).map(Number).filter((c) => CLOSE_CODES[c] === 'retry'));
+/**
+ * Close codes of a server (or the path to it) going away and coming back: going away (1001, a server stopping),
+ * no close frame (1006, also every failed attempt while it is down) and service restart (1012). After these the
+ * client retries soon and often at first ({@link RESTART_BACKOFF}), so that pages are back within seconds of the
+ * server being ready again; other retryable codes use {@link DEFAULT_BACKOFF}.
+ */
+export const RESTART_CODES = Object.freeze([1001, 1006, 1012]);
 /** Close code that asks clients to slow down (too many connections or messages): reconnect after a longer delay. */
 export const SLOW_DOWN_CODE = 4429;
 /** Close code for a missing, invalid or expired token: reconnect only with new credentials. */
@@ -72,17 +79,24 @@ export function closePolicy(code) {
  * @property {number} max the largest cap
  * @property {number} factor how much the cap grows per attempt
  * @property {number} jitter the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
+ * @property {number} [steady] the cap stays `initial` up to this attempt (from 0), and grows after it (default 0)
  */
 
 /** The backoff after a retryable close. */
 export const DEFAULT_BACKOFF = Object.freeze({initial: 500, max: 30_000, factor: 2, jitter: 0.5});
+/**
+ * The backoff after the server went away ({@link RESTART_CODES}): 0.5-1 s between attempts for the first 46
+ * attempts (about 35-45 s, what a restart takes), then growing as usual up to 30 s. A page is thus back within
+ * about a second of a restarted server being ready, and the jitter still spreads the clients out.
+ */
+export const RESTART_BACKOFF = Object.freeze({initial: 1_000, max: 30_000, factor: 2, jitter: 0.5, steady: 45});
 /** The backoff after close code 4429 (slow down). */
 export const SLOW_BACKOFF = Object.freeze({initial: 5_000, max: 120_000, factor: 2, jitter: 0.5});
 
 /**
  * The delay before reconnect attempt `attempt` (0 for the first): exponential growth up to a cap, with
  * jitter so that clients dropped together do not come back together. The result always lies in
- * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** attempt)`.
+ * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** max(0, attempt - steady))`.
  *
  * @param {number} attempt how many attempts failed before this one
  * @param {Partial<Backoff>} [backoff] settings (defaults: {@link DEFAULT_BACKOFF})
@@ -90,8 +104,8 @@ export const SLOW_BACKOFF = Object.freeze({initial: 5_000, max: 120_000, factor:
  * @returns {number} milliseconds
  */
 export function backoffDelay(attempt, backoff = DEFAULT_BACKOFF, random = Math.random) {
-    const {initial, max, factor, jitter} = {...DEFAULT_BACKOFF, ...backoff};
-    const cap = Math.min(max, initial * Math.pow(factor, Math.max(0, attempt)));
+    const {initial, max, factor, jitter, steady} = {steady: 0, ...DEFAULT_BACKOFF, ...backoff};
+    const cap = Math.min(max, initial * Math.pow(factor, Math.max(0, attempt - Math.max(0, steady))));
     const share = Math.min(1, Math.max(0, jitter));
     return Math.round(cap * (1 - share) + cap * share * random());
 }
@@ -224,7 +238,8 @@ export class ParleyError extends Error {
  *           more query parameters (such as a token); a function is called before every connection attempt,
  *           and makes the client retry once after close code 4401
  * @property {typeof WebSocket} [WebSocket] the WebSocket class; default the global one
- * @property {Partial<Backoff>} [backoff] after retryable closes
+ * @property {Partial<Backoff>} [backoff] after retryable closes other than {@link RESTART_CODES}
+ * @property {Partial<Backoff>} [restartBackoff] after {@link RESTART_CODES} (and failed attempts)
  * @property {Partial<Backoff>} [slowBackoff] after 4429
  * @property {number} [pingInterval] send a ping after this many ms without hearing from the server (10000)
  * @property {number} [pongTimeout] give the connection up when nothing arrives this long after a ping (10000)
@@ -298,6 +313,7 @@ export class ParleyClient {
             url: options.url ?? socketUrl(),
             WebSocket: WebSocketClass,
             backoff: {...DEFAULT_BACKOFF, ...options.backoff},
+            restartBackoff: {...RESTART_BACKOFF, ...options.restartBackoff},
             slowBackoff: {...SLOW_BACKOFF, ...options.slowBackoff},
         };
         this.#clock = options.clock ?? {
@@ -710,8 +726,9 @@ export class ParleyClient {
         if (reauth) {
             this.#reauthTried = true;
         }
-        const delay = backoffDelay(this.#attempt, policy === 'slow' ? this.#options.slowBackoff : this.#options.backoff,
-            this.#options.random);
+        const backoff = policy === 'slow' ? this.#options.slowBackoff
+            : RESTART_CODES.includes(code) ? this.#options.restartBackoff : this.#options.backoff;
+        const delay = backoffDelay(this.#attempt, backoff, this.#options.random);
         this.#attempt++;
         this.#setState('reconnecting', {code, reason, delay, attempt: this.#attempt});
         this.#timers.retry = this.#clock.setTimeout(() => this.#open(), delay);

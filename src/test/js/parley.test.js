@@ -4,7 +4,8 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    backoffDelay, CLOSE_CODES, closePolicy, DEFAULT_BACKOFF, protocolUrl, RETRY_CODES, ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
+    backoffDelay, CLOSE_CODES, closePolicy, DEFAULT_BACKOFF, protocolUrl, RESTART_BACKOFF, RESTART_CODES, RETRY_CODES,
+    ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
 } from '../../main/webapp/parley.js';
 
 /** Timers that run only when the test advances time. */
@@ -186,6 +187,20 @@ describe('backoff', () => {
         const b = {initial: 100, max: 1000, factor: 3, jitter: 0};
         assert.deepEqual([0, 1, 2, 3, 4].map((a) => backoffDelay(a, b)), [100, 300, 900, 1000, 1000]);
     });
+    it('keeps the initial cap for the steady attempts, then grows', () => {
+        const b = {initial: 100, max: 1000, factor: 2, jitter: 0, steady: 3};
+        assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelay(a, b)), [100, 100, 100, 100, 200, 400, 800, 1000]);
+    });
+    it('after a restart retries every 0.5-1 s for the first 46 attempts, then backs off to 30 s, with jitter', () => {
+        for (let attempt = 0; attempt <= 45; attempt++) {
+            assert.equal(backoffDelay(attempt, RESTART_BACKOFF, () => 0), 500);
+            assert.equal(backoffDelay(attempt, RESTART_BACKOFF, () => 0.999999), 1000);
+        }
+        assert.deepEqual([46, 47, 48, 49, 50, 51].map((a) => backoffDelay(a, RESTART_BACKOFF, () => 0.999999)),
+            [2000, 4000, 8000, 16000, 30000, 30000]);
+        assert.deepEqual(RESTART_CODES, [1001, 1006, 1012]);
+        assert.ok(RESTART_CODES.every((code) => closePolicy(code) === 'retry'));
+    });
 });
 
 describe('socket URL', () => {
@@ -236,7 +251,8 @@ describe('reconnect policy', () => {
             last().drop(code);
             const delay = events.state.at(-1).delay;
             assert.equal(events.state.at(-1).state, 'reconnecting');
-            assert.ok(delay >= 250 && delay <= 500, 'delay ' + delay);
+            const [low, high] = RESTART_CODES.includes(code) ? [500, 1000] : [250, 500];
+            assert.ok(delay >= low && delay <= high, 'delay ' + delay);
             clock.advance(delay - 1);
             assert.equal(sockets.length, 1);
             clock.advance(1);
@@ -288,21 +304,43 @@ describe('reconnect policy', () => {
         client.connect();
         const delays = [];
         for (let i = 0; i < 8; i++) {
-            last().drop(1006);
+            last().drop(4008);
             delays.push(events.state.at(-1).delay);
             clock.advance(events.state.at(-1).delay);
         }
         assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
         last().welcome();
         clock.advance(5_000);
-        last().drop(1006);
+        last().drop(4008);
         assert.equal(events.state.at(-1).delay, 500);
+    });
+    it('while a restarting server is down, tries every second at most, so it is back within 1 s of the server', () => {
+        for (const downFor of [1_000, 5_000, 12_345, 20_000, 30_000, 40_000]) {
+            const {client, clock, last, sockets, events} = setup({random: () => 0.999999});
+            client.connect();
+            last().welcome();
+            clock.advance(60_000);
+            last().drop(1001, 'restarting');
+            const readyAt = clock.now() + downFor;
+            // Every attempt while the server is down fails at once, as a refused connection does (1006).
+            while (clock.now() + events.state.at(-1).delay < readyAt) {
+                clock.advance(events.state.at(-1).delay);
+                last().drop(1006);
+            }
+            const waited = clock.now() + events.state.at(-1).delay - readyAt;
+            const attempts = sockets.length;
+            clock.advance(readyAt - clock.now() + waited);
+            assert.equal(sockets.length, attempts + 1, 'down ' + downFor + ' ms');
+            assert.ok(waited <= 1_000, 'down ' + downFor + ' ms: the next attempt came ' + waited + ' ms after the server was ready');
+            last().welcome();
+            assert.equal(client.state, 'open');
+        }
     });
     it('a connection that breaks right after its welcome does not reset the backoff', () => {
         const {client, clock, last, events} = setup({random: () => 0.999999});
         client.connect();
         last().drop(1006);
-        clock.advance(500);
+        clock.advance(1000);
         last().welcome();
         clock.advance(100);
         last().drop(1011);
