@@ -34,6 +34,7 @@ const protocolLoaded = fetch(protocolUrl(location.href))
         $('join-room').pattern = protocol.names.room;
         // No maxLength: it would cut a long paste silently (and counts UTF-16 units); the counter shows it instead.
         rules.textMax = protocol.limits.textMaxChars;
+        $('composer-count').dataset.limit = String(rules.textMax);
     })
     .catch(() => {
         // No description (an old server, a network hiccup): the server's own checks still apply.

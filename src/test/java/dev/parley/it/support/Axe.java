@@ -74,7 +74,7 @@ public final class Axe {
     @SuppressWarnings("unchecked")
     public List<String> violations(Browser browser) {
         inject(browser);
-        Object result = browser.driver().executeAsyncScript("""
+        Object result = browser.asyncScript("""
                 const done = arguments[arguments.length - 1];
                 axe.run(document, {resultTypes: ['violations']})
                     .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
