@@ -9,7 +9,7 @@ export function closePolicy(code: number): "retry" | "slow" | "reauth" | "stop";
 /**
  * The delay before reconnect attempt `attempt` (0 for the first): exponential growth up to a cap, with
  * jitter so that clients dropped together do not come back together. The result always lies in
- * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** attempt)`.
+ * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** max(0, attempt - steady))`.
  *
  * @param {number} attempt how many attempts failed before this one
  * @param {Partial<Backoff>} [backoff] settings (defaults: {@link DEFAULT_BACKOFF})
@@ -82,6 +82,13 @@ export const CLOSE_CODES: Readonly<{
 }>;
 /** Close codes after which the client reconnects with the normal backoff. */
 export const RETRY_CODES: readonly number[];
+/**
+ * Close codes of a server (or the path to it) going away and coming back: going away (1001, a server stopping),
+ * no close frame (1006, also every failed attempt while it is down) and service restart (1012). After these the
+ * client retries soon and often at first ({@link RESTART_BACKOFF}), so that pages are back within seconds of the
+ * server being ready again; other retryable codes use {@link DEFAULT_BACKOFF}.
+ */
+export const RESTART_CODES: readonly number[];
 /** Close code that asks clients to slow down (too many connections or messages): reconnect after a longer delay. */
 export const SLOW_DOWN_CODE: 4429;
 /** Close code for a missing, invalid or expired token: reconnect only with new credentials. */
@@ -95,6 +102,7 @@ export const POLICY_VIOLATION_CODE: 1008;
  * @property {number} max the largest cap
  * @property {number} factor how much the cap grows per attempt
  * @property {number} jitter the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
+ * @property {number} [steady] the cap stays `initial` up to this attempt (from 0), and grows after it (default 0)
  */
 /** The backoff after a retryable close. */
 export const DEFAULT_BACKOFF: Readonly<{
@@ -102,6 +110,18 @@ export const DEFAULT_BACKOFF: Readonly<{
     max: 30000;
     factor: 2;
     jitter: 0.5;
+}>;
+/**
+ * The backoff after the server went away ({@link RESTART_CODES}): 0.5-1 s between attempts for the first 46
+ * attempts (about 35-45 s, what a restart takes), then growing as usual up to 30 s. A page is thus back within
+ * about a second of a restarted server being ready, and the jitter still spreads the clients out.
+ */
+export const RESTART_BACKOFF: Readonly<{
+    initial: 1000;
+    max: 30000;
+    factor: 2;
+    jitter: 0.5;
+    steady: 45;
 }>;
 /** The backoff after close code 4429 (slow down). */
 export const SLOW_BACKOFF: Readonly<{
@@ -310,6 +330,10 @@ export type Backoff = {
      * the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
      */
     jitter: number;
+    /**
+     * the cap stays `initial` up to this attempt (from 0), and grows after it (default 0)
+     */
+    steady?: number | undefined;
 };
 /**
  * A room message.
@@ -471,9 +495,13 @@ export type ClientOptions = {
         readonly CLOSED: 3;
     } | undefined;
     /**
-     * after retryable closes
+     * after retryable closes other than {@link RESTART_CODES}
      */
     backoff?: Partial<Backoff> | undefined;
+    /**
+     * after {@link RESTART_CODES} (and failed attempts)
+     */
+    restartBackoff?: Partial<Backoff> | undefined;
     /**
      * after 4429
      */

@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -341,6 +343,38 @@ class ChatPageIT {
         assertEquals("online", presence(a, alice));
         assertTrue(first.driver().findElement(By.cssSelector("#member-list li[data-user='" + bob + "']")).getText()
                 .contains("not in your rooms now"));
+    }
+
+    @Test
+    @Timeout(300)
+    void theReconnectBannerCountsDownToTheNextAttempt() {
+        try (TcpProxy proxy = TcpProxy.to(base.getPort())) {
+            ChatPage a = ChatPage.open(first, page(proxy)).signIn(name("alice"));
+            proxy.refuse(true);
+            proxy.sever();
+            a.awaitState("reconnecting");
+            // The first attempts come every 0.5-1 s; once the waits grow (after about 35-45 s), the banner counts
+            // each one down a second at a time.
+            List<Integer> seen = new ArrayList<>();
+            a.await("a countdown", Duration.ofSeconds(150), () -> {
+                Matcher m = Pattern.compile("Reconnecting in (\\d+) s").matcher(a.statusText());
+                if (m.find()) {
+                    int n = Integer.parseInt(m.group(1));
+                    if (seen.isEmpty() || seen.get(seen.size() - 1) != n) {
+                        seen.add(n);
+                    }
+                }
+                for (int i = 1; i < seen.size(); i++) {
+                    if (seen.get(i - 1) >= 2 && seen.get(i) == seen.get(i - 1) - 1) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            proxy.refuse(false);
+            first.driver().findElement(By.id("reconnect")).click();
+            a.awaitState("open", Duration.ofSeconds(45));
+        }
     }
 
     @Test
