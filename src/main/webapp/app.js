@@ -71,6 +71,13 @@ class Conversation {
         this.key = kind + ':' + name;
         this.members = [];
         this.unread = 0;
+        /** The newest seq seen in this conversation. */
+        this.lastSeq = 0;
+        /** The user's read seq as the server keeps it (all tabs and devices); null while unknown (then unread is counted here). */
+        this.readSeq = null;
+        /** For direct messages: whether the other person was connected, as the server last said (null: not said). */
+        this.online = null;
+        this.readTimer = null;
         this.quiet = false;
         this.olderDone = kind === 'dm';
         /** @type {Map<number, HTMLLIElement>} messages by seq (rooms) or id (direct) */
@@ -138,7 +145,15 @@ class Conversation {
     }
 
     markUnread() {
-        this.unread++;
+        this.unread = this.readSeq === null ? this.unread + 1 : Math.max(0, this.lastSeq - this.readSeq);
+        this.showBadge();
+        showUnreadTotal();
+    }
+
+    /** Takes the server's read state (from `conversations`, or a `read` from this or another tab): never backwards. */
+    readUpTo(seq) {
+        this.readSeq = Math.max(this.readSeq ?? 0, seq);
+        this.unread = Math.max(0, this.lastSeq - this.readSeq);
         this.showBadge();
         showUnreadTotal();
     }
@@ -181,6 +196,10 @@ const view = {
     wanted: null,
     /** Whether the rooms came from storage (a reload): then a room the server adds by itself is left again. */
     restored: false,
+    /** The conversation to show again after a reload, until the user picks one (direct ones come with `conversations`). */
+    reopen: null,
+    /** Whether the server keeps read state (it sent `conversations`). */
+    readState: false,
 };
 
 const unreadIndicator = new UnreadIndicator();
@@ -261,10 +280,18 @@ function showMessage(conv, key, li, news, notice) {
     if (!place(conv, key, li)) {
         return;
     }
+    conv.lastSeq = Math.max(conv.lastSeq, key);
     if (shown && bottom) {
         scrollToBottom();
     }
     if (!news) {
+        if (conv.readSeq !== null && li.classList.contains('mine')) {
+            conv.readUpTo(key); // the server moved the sender's read state to their own message
+        }
+        return;
+    }
+    if (shown && bottom && !document.hidden) {
+        seen();
         return;
     }
     if (shown && !bottom) {
@@ -286,11 +313,33 @@ function seen() {
         return;
     }
     $('new-messages').hidden = true;
+    if (conv.readSeq !== null && conv.lastSeq > conv.readSeq) {
+        conv.readUpTo(conv.lastSeq);
+        sendRead(conv);
+    }
     if (conv.unread > 0) {
         conv.unread = 0;
         conv.showBadge();
         showUnreadTotal();
     }
+}
+
+/** Tells the server (so every tab and device) how far the user has read; at most one frame per conversation per 300 ms. */
+function sendRead(conv) {
+    if (conv.readTimer !== null) {
+        return;
+    }
+    conv.readTimer = setTimeout(() => {
+        conv.readTimer = null;
+        const client = view.client;
+        if (!client || view.conversations.get(conv.key) !== conv || conv.readSeq === null || conv.readSeq < 1) {
+            return;
+        }
+        const target = conv.kind === 'room' ? {room: conv.name} : {with: conv.name};
+        client.read({...target, seq: conv.readSeq}).catch(() => {
+            // not joined yet, or the database is down: the next time the user reads, the page says it again
+        });
+    }, 300);
 }
 
 /** Puts a confirmed message in its place by seq (or id); the user's unconfirmed ones stay last. Once only. */
@@ -326,12 +375,13 @@ function renderMembers() {
     for (const user of members) {
         const li = document.createElement('li');
         li.dataset.user = user;
-        // In a room everyone listed is connected; in direct messages the other person is known to be only if
-        // they are in one of this user's rooms now (the server tells nothing more).
-        const online = conv.kind === 'room' || user === view.client.user || inSharedRoom(user);
-        li.dataset.presence = online ? 'online' : 'unknown';
+        // In a room everyone listed is connected. In direct messages the other person is shown online only when
+        // known to be: in one of this user's rooms now, or connected when the server last listed the conversations.
+        const online = conv.kind === 'room' || user === view.client.user || inSharedRoom(user) || conv.online === true;
+        const presence = online ? 'online' : conv.online === false ? 'offline' : 'unknown';
+        li.dataset.presence = presence;
         const dot = document.createElement('span');
-        dot.className = 'presence ' + (online ? 'online' : 'unknown');
+        dot.className = 'presence ' + presence;
         dot.setAttribute('aria-hidden', 'true');
         const name = document.createElement('span');
         name.className = 'member-name';
@@ -339,7 +389,7 @@ function renderMembers() {
         name.textContent = user;
         const state = document.createElement('span');
         state.className = online ? 'visually-hidden' : 'presence-note';
-        state.textContent = online ? ' (online)' : ' (not in your rooms now)';
+        state.textContent = online ? ' (online)' : presence === 'offline' ? ' (offline)' : ' (not in your rooms now)';
         li.append(dot, name, state);
         if (user === view.client.user) {
             li.append(' (you)');
@@ -388,23 +438,32 @@ function conversation(kind, name) {
         conv = new Conversation(kind, name);
         view.conversations.set(key, conv);
         if (view.active === null) {
-            activate(key, false);
+            activate(key, false, true);
         }
     }
     return conv;
 }
 
-function activate(key, focusComposer) {
+/**
+ * Shows a conversation. `restoring` when the page, not the user, picks it (the first one, or the one shown before
+ * a reload); once the user picked one, the page no longer switches to the remembered one.
+ */
+function activate(key, focusComposer, restoring = false) {
     const conv = view.conversations.get(key);
     if (!conv) {
         return;
+    }
+    if (!restoring) {
+        view.reopen = null;
     }
     const previous = view.conversations.get(view.active);
     if (previous && previous !== conv) {
         previous.clearMarker();
     }
     view.active = key;
-    saved.set('active', key);
+    if (!restoring || key === view.reopen) {
+        saved.set('active', key);
+    }
     for (const c of view.conversations.values()) {
         c.log.hidden = c !== conv;
         c.button.setAttribute('aria-current', c === conv ? 'true' : 'false');
@@ -506,6 +565,9 @@ function onJoined(info) {
     conv.quiet = !info.rejoin;
     queueMicrotask(() => {
         conv.quiet = false;
+        if (view.readState && conv.readSeq === null) {
+            conv.readUpTo(conv.lastSeq); // a room joined now starts read (the server does the same)
+        }
         // Rooms count from seq 1: a room shown from its first message (or empty) has nothing older.
         const oldest = conv.oldest;
         conv.olderDone = !info.truncated && (oldest === undefined || oldest <= 1);
@@ -549,7 +611,69 @@ function onDirect(d) {
         confirmPending(conv, d.ref);
     }
     const text = shownText(d);
-    showMessage(conv, d.id, messageItem(d.from, text, d.ts), d.from !== me, {title: d.from + ' (direct)', body: text});
+    // A server with conversations numbers each pair's messages (seq); an older one gives only the global id.
+    showMessage(conv, d.seq ?? d.id, messageItem(d.from, text, d.ts), d.from !== me,
+        {title: d.from + ' (direct)', body: text});
+}
+
+/**
+ * The server's list of this user's conversations with their read state (on every connect, and on request): direct
+ * conversations come back with their newest messages, unread counts follow the server (the same on every tab and
+ * device), and after a reload the conversation shown before is shown again. A tab with no rooms of its own (a
+ * new tab, another device) joins the user's rooms.
+ */
+function onConversations(c) {
+    view.readState = true;
+    for (const r of c.rooms ?? []) {
+        let conv = view.conversations.get('room:' + r.room);
+        if (!conv && !view.restored) {
+            conv = conversation('room', r.room);
+            view.client.join(r.room).catch(() => {});
+            rememberRooms();
+        }
+        if (conv) {
+            conv.lastSeq = Math.max(conv.lastSeq, r.seq ?? 0);
+            conv.readUpTo(r.read ?? 0);
+        }
+    }
+    for (const d of c.direct ?? []) {
+        const conv = conversation('dm', d.with);
+        conv.online = d.online === true;
+        conv.lastSeq = Math.max(conv.lastSeq, d.seq ?? 0);
+        conv.readUpTo(d.read ?? 0);
+        if (conv.items.size === 0 && (d.seq ?? 0) > 0) {
+            loadDirect(conv).catch(() => {});
+        }
+    }
+    if (view.reopen && view.reopen !== view.active && view.conversations.has(view.reopen)) {
+        activate(view.reopen, false, true);
+    } else if (presentInDm()) {
+        renderMembers();
+    }
+    seen();
+}
+
+/** A read state from the server: this tab's own, or another tab's or device's. */
+function onRead(r) {
+    const conv = view.conversations.get(r.room !== undefined ? 'room:' + r.room : 'dm:' + r.with);
+    conv?.readUpTo(r.seq);
+}
+
+/** Loads a page of a direct conversation's history: the newest, or those before `before`. */
+async function loadDirect(conv, before) {
+    const answer = await view.client.history({with: conv.name, limit: PAGE, ...(before === undefined ? {} : {before})});
+    const messages = Array.isArray(answer) ? answer : answer?.messages ?? [];
+    for (const d of messages) {
+        showMessage(conv, d.seq, messageItem(d.from, shownText(d), d.ts), false);
+    }
+    conv.olderDone = messages.length < PAGE || messages[0].seq <= 1;
+    if (view.active === conv.key) {
+        $('load-older').hidden = conv.olderDone;
+        if (before === undefined) {
+            scrollToBottom();
+        }
+    }
+    return messages;
 }
 
 function onPresence(p) {
@@ -611,9 +735,13 @@ function sendMessage(conv, text) {
             conv.pending.delete(promise.ref);
             li.classList.remove('pending');
             delivery.remove();
-            if (conv.kind === 'room') {
+            if (ack.seq !== undefined) {
                 li.remove();
                 place(conv, ack.seq, li);
+                conv.lastSeq = Math.max(conv.lastSeq, ack.seq);
+                if (conv.readSeq !== null) {
+                    conv.readUpTo(ack.seq);
+                }
             }
         }
     }, (error) => {
@@ -644,23 +772,27 @@ function sendMessage(conv, text) {
 
 async function loadOlder() {
     const conv = view.conversations.get(view.active);
-    if (!conv || conv.kind !== 'room') {
+    if (!conv) {
         return;
     }
     const button = $('load-older');
     button.disabled = true;
     try {
         const before = conv.oldest;
-        const page = await view.client.history(conv.name, before === undefined ? {limit: PAGE} : {before, limit: PAGE});
         const logs = $('logs');
         const fromBottom = logs.scrollHeight - logs.scrollTop;
-        for (const m of page) {
-            place(conv, m.seq, messageItem(m.from, shownText(m), m.ts));
+        if (conv.kind === 'dm') {
+            await loadDirect(conv, before);
+        } else {
+            const page = await view.client.history(conv.name, before === undefined ? {limit: PAGE} : {before, limit: PAGE});
+            for (const m of page) {
+                place(conv, m.seq, messageItem(m.from, shownText(m), m.ts));
+            }
+            if (page.length < PAGE || page[0].seq <= 1) {
+                conv.olderDone = true;
+            }
         }
         logs.scrollTop = logs.scrollHeight - fromBottom;
-        if (page.length < PAGE || page[0].seq <= 1) {
-            conv.olderDone = true;
-        }
     } catch (e) {
         $('typing').textContent = 'Could not load older messages: ' + e.message;
     } finally {
@@ -684,6 +816,8 @@ function start(name) {
     client.on('direct', onDirect);
     client.on('presence', onPresence);
     client.on('typing', onTyping);
+    client.on('conversations', onConversations);
+    client.on('read', onRead);
     client.on('error', (e) => {
         $('typing').textContent = 'Server: ' + e.message;
     });
@@ -692,15 +826,16 @@ function start(name) {
     document.body.classList.add('in-chat');
     showNothing();
     client.connect();
-    const active = saved.get('active');
+    view.reopen = saved.get('active');
+    view.readState = false;
     for (const room of view.wanted ?? []) {
         conversation('room', room);
         client.join(room).catch((e) => {
             $('join-error').textContent = 'Could not rejoin ' + room + ': ' + e.message;
         });
     }
-    if (active && view.conversations.has(active)) {
-        activate(active, false);
+    if (view.reopen && view.conversations.has(view.reopen)) {
+        activate(view.reopen, false, true);
     }
     $('composer-text').focus();
 }

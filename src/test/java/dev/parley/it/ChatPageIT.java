@@ -95,26 +95,30 @@ class ChatPageIT {
 
     @Test
     void axeFindsNoViolationInAnyStateOfThePage() {
-        String alice = name("alice");
-        String bob = name("bob");
-        String room = name("a11y");
+        // Plain names (no other test here uses them): this test takes the README's screenshots of the new states.
+        String alice = "maya";
+        String bob = "omar";
+        String room = "launch";
         try (TcpProxy proxy = TcpProxy.to(base.getPort())) {
             ChatPage a = ChatPage.open(first, page(proxy));
             assertNoViolations(a, "sign-in");
 
             a.signIn(alice).join(room);
             ChatPage b = ChatPage.open(second, page()).signIn(bob).join(room);
-            a.send("Hello, the notes are at https://example.org/notes (page 2).");
-            b.send("שלום! Thanks, reading now.");
-            a.awaitMessages("room:" + room, "two messages", m -> m.size() == 2 && m.stream().noneMatch(Shown::pending));
+            a.send("Morning! The launch notes are at https://example.org/launch (section 2).");
+            b.send("שלום! Reading them now.");
+            b.send("Looks good. Can we ship on Thursday?");
+            a.awaitMessages("room:" + room, "three messages", m -> m.size() == 3 && m.stream().noneMatch(Shown::pending));
             assertNoViolations(a, "a room with messages");
 
             a.await("bob among the members", () -> a.members(room).contains(bob));
-            a.writeTo(bob).send("A word in private?");
+            a.writeTo(bob).send("A word in private about Thursday?");
             a.awaitMessages("dm:" + bob, "the direct message", m -> m.size() == 1 && !m.get(0).pending());
             b.await("one unread from alice", () -> b.unread("dm:" + alice) == 1);
             assertNoViolations(a, "a direct conversation open");
             assertNoViolations(b, "an unread badge");
+            a.browser().screenshot("parley-direct");
+            b.browser().screenshot("parley-unread");
 
             proxy.refuse(true);
             proxy.sever();
@@ -123,12 +127,14 @@ class ChatPageIT {
             a.awaitMessages("dm:" + bob, "the pending message", m -> m.size() == 2 && m.get(1).pending());
             assertEquals("Waiting for the connection…", a.messages("dm:" + bob).get(1).delivery());
             assertNoViolations(a, "an offline pending message");
+            a.browser().screenshot("parley-offline");
             proxy.refuse(false);
             a.awaitState("open", Duration.ofSeconds(45));
 
             a.openConversation("room:" + room);
             first.viewport(320, 640);
             assertNoViolations(a, "320 px");
+            first.screenshot("parley-phone");
             first.driver().findElement(By.id("members-toggle")).click();
             first.driver().findElement(By.id("tools-toggle")).click();
             assertNoViolations(a, "320 px with the members and the join form open");
@@ -137,8 +143,12 @@ class ChatPageIT {
             a.await("dark colours", () -> !"rgb(255, 255, 255)".equals(first.script(
                     "return getComputedStyle(document.querySelector('.conversation')).backgroundColor")));
             assertNoViolations(a, "dark mode at 320 px");
+            first.driver().findElement(By.id("members-toggle")).click();
+            first.driver().findElement(By.id("tools-toggle")).click();
+            first.screenshot("parley-phone-dark");
             first.resize(1280, 800);
             assertNoViolations(a, "dark mode");
+            first.screenshot("parley-dark");
             first.driver().findElement(By.id("sign-out")).click();
             assertNoViolations(a, "the change-name dialog");
         }
@@ -149,8 +159,10 @@ class ChatPageIT {
         ChatPage a = ChatPage.open(first, page());
         for (String scheme : List.of("light", "dark")) {
             first.colorScheme(scheme);
+            first.script("document.getElementById('login-name').focus()");
             a.press(Keys.TAB);
-            a.await("a focused control", () -> !"body".equalsIgnoreCase(first.driver().switchTo().activeElement().getTagName()));
+            a.await("the Enter button focused from the keyboard", () -> (Boolean) first.script(
+                    "return document.activeElement.matches('#login-form button:focus-visible')"));
             double ratio = ((Number) first.script("""
                     const luminance = (c) => {
                         const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(v => v / 255)
