@@ -52,6 +52,9 @@ final class InMemoryServer implements AutoCloseable {
         connections.connections = registry;
         connections.rooms = roomService;
         connections.directs = directs;
+        ConversationService conversations = new ConversationService(registry, store, sequencer, settings);
+        connections.conversations = conversations;
+        router.conversations = conversations;
         connections.settings = settings;
         connections.security = security;
         connections.events = EventSettings.defaults();

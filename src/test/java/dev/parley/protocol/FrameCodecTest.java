@@ -151,7 +151,7 @@ class FrameCodecTest {
         assertEquals("{\"type\":\"error\",\"code\":\"not_member\",\"message\":\"no\",\"ref\":\"x\"}",
                 codec.encode(new ServerFrame.Error(ErrorCode.NOT_MEMBER, "no", "x")));
         assertEquals("{\"type\":\"direct\",\"id\":3,\"from\":\"a\",\"to\":\"b\",\"text\":\"t\",\"ts\":\"2026-11-21T10:00:00.123Z\"}",
-                codec.encode(new ServerFrame.Direct(new DirectMessage(3, "a", "b", "t", Instant.parse("2026-11-21T10:00:00.123Z"), null))));
+                codec.encode(new ServerFrame.Direct(new DirectMessage(3, 0, "a", "b", "t", Instant.parse("2026-11-21T10:00:00.123Z"), null))));
         assertEquals("{\"type\":\"rooms\",\"rooms\":[{\"name\":\"lobby\",\"members\":3}]}",
                 codec.encode(new ServerFrame.Rooms(List.of(new ServerFrame.RoomInfo("lobby", 3)), null)));
     }
