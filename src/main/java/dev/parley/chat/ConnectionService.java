@@ -119,7 +119,7 @@ public class ConnectionService {
             } finally {
                 directs.connected(user);
             }
-            conversations.connected(peer, executor);
+            conversations.connected(peer);
         } catch (RuntimeException e) {
             peer.release();
             throw e;

@@ -16,12 +16,13 @@ import dev.parley.protocol.ServerFrame;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,6 +43,9 @@ public class ConversationService {
     private final MessageStore store;
     private final Sequencer sequencer;
     private final Settings settings;
+    /** Where conversations are read, off the sequencer's thread; set by the container (or a test). */
+    @Resource
+    ManagedExecutorService executor;
 
     @Inject
     public ConversationService(ConnectionRegistry connections, MessageStore store, Sequencer sequencer, Settings settings) {
@@ -58,25 +62,34 @@ public class ConversationService {
 
     /**
      * A new connection was welcomed and put in its first rooms: once what the user submitted so far (those
-     * rooms remembered) and the held direct messages went out, reads the conversations on {@code executor} and
-     * sends them. If the store is down nothing is sent (the client may ask).
+     * rooms remembered) and the held direct messages went out, sends the user's conversations. If the store is
+     * down nothing is sent (the client may ask).
      */
-    public void connected(Peer peer, Executor executor) {
-        boolean queued = sequencer.afterPending(peer.user(), () -> {
-            try {
-                executor.execute(() -> sendConversations(peer, null, false));
-            } catch (RejectedExecutionException e) {
-                LOG.log(Level.FINE, "no conversations sent to {0}: the server is stopping", peer);
-            }
-        });
-        if (!queued) {
+    public void connected(Peer peer) {
+        if (!afterPending(peer, null, false)) {
             LOG.log(Level.FINE, "no conversations sent to {0}: the sequencer is busy or stopped", peer);
         }
     }
 
-    /** Answers {@code conversations}, or {@code unavailable} when the store cannot be read. */
+    /**
+     * Answers {@code conversations} once everything the user sent before was stored (a room just left is not in
+     * it), or {@code unavailable} when the store cannot be read or the server is busy.
+     */
     public void list(Peer peer, ClientFrame.ListConversations q) {
-        sendConversations(peer, q.ref(), true);
+        if (!afterPending(peer, q.ref(), true)) {
+            peer.send(unavailable(new StoreUnavailableException("server busy", null), q.ref()));
+        }
+    }
+
+    /** Reads and sends the conversations on the executor, after what the user submitted before; false if not queued. */
+    private boolean afterPending(Peer peer, String ref, boolean asked) {
+        return sequencer.afterPending(peer.user(), () -> {
+            try {
+                executor.execute(() -> sendConversations(peer, ref, asked));
+            } catch (RejectedExecutionException e) {
+                LOG.log(Level.FINE, "no conversations sent to {0}: the server is stopping", peer);
+            }
+        });
     }
 
     private void sendConversations(Peer peer, String ref, boolean asked) {

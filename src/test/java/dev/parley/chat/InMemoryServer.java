@@ -53,6 +53,7 @@ final class InMemoryServer implements AutoCloseable {
         connections.rooms = roomService;
         connections.directs = directs;
         ConversationService conversations = new ConversationService(registry, store, sequencer, settings);
+        conversations.executor = inline();
         connections.conversations = conversations;
         router.conversations = conversations;
         connections.settings = settings;
