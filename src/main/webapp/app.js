@@ -661,8 +661,7 @@ function onRead(r) {
 
 /** Loads a page of a direct conversation's history: the newest, or those before `before`. */
 async function loadDirect(conv, before) {
-    const answer = await view.client.history({with: conv.name, limit: PAGE, ...(before === undefined ? {} : {before})});
-    const messages = Array.isArray(answer) ? answer : answer?.messages ?? [];
+    const messages = await view.client.directHistory(conv.name, before === undefined ? {limit: PAGE} : {before, limit: PAGE});
     for (const d of messages) {
         showMessage(conv, d.seq, messageItem(d.from, shownText(d), d.ts), false);
     }

@@ -281,6 +281,78 @@ class ChatPageIT {
     }
 
     @Test
+    void aReloadKeepsTheDirectConversationsAndReopensTheOneThatWasShown() {
+        String alice = name("alice");
+        String bob = name("bob");
+        String room = name("met");
+        ChatPage a = ChatPage.open(first, page()).signIn(alice).join(room);
+        ChatPage b = ChatPage.open(second, page()).signIn(bob).join(room);
+        a.await("bob among the members", () -> a.members(room).contains(bob));
+        a.writeTo(bob).send("lunch at noon?");
+        b.await("alice's message", () -> hasConversation(b, "dm:" + alice) && b.messages("dm:" + alice).size() == 1);
+        b.openConversation("dm:" + alice).send("yes, see you there");
+        a.awaitMessages("dm:" + bob, "the reply", m -> m.size() == 2 && m.stream().noneMatch(Shown::pending));
+
+        a.reload();
+        a.awaitState("open");
+        a.await("the direct conversation shown again", () -> ("dm:" + bob).equals(a.activeConversation()));
+        List<Shown> shown = a.awaitMessages("dm:" + bob, "its messages", m -> m.size() == 2);
+        assertEquals(List.of("lunch at noon?", "yes, see you there"), shown.stream().map(Shown::text).toList());
+        assertEquals(List.of(alice, bob), shown.stream().map(Shown::from).toList());
+        assertTrue(hasConversation(a, "room:" + room), "the room kept too");
+        assertEquals(0, a.unread("dm:" + bob), "nothing unread: alice had seen the reply");
+        assertEquals("online", presence(a, bob));
+
+        // Another tab, with nothing remembered, gets the user's conversations from the server.
+        ChatPage fresh = ChatPage.open(first, page()).signIn(alice);
+        fresh.await("the user's conversations", () -> hasConversation(fresh, "dm:" + bob) && hasConversation(fresh, "room:" + room));
+        fresh.openConversation("dm:" + bob);
+        fresh.awaitMessages("dm:" + bob, "the direct messages", m -> m.size() == 2);
+    }
+
+    @Test
+    void readingInOneTabClearsTheCountInTheOtherTabAndAfterAReload() {
+        String alice = name("alice");
+        String room = name("news");
+        String other = name("elsewhere");
+        try (TestClient carol = TestClient.inRoom(base, name("carol"), room)) {
+            ChatPage one = ChatPage.open(first, page()).signIn(alice).join(room).join(other);
+            ChatPage two = ChatPage.open(second, page()).signIn(alice);
+            two.await("the user's rooms in the second tab", () -> hasConversation(two, "room:" + room)
+                    && hasConversation(two, "room:" + other) && !("room:" + room).equals(two.activeConversation()));
+            // Both tabs showing another room: carol's messages are unread in both.
+            two.openConversation("room:" + other);
+            post(carol, room, "one", "r-1");
+            post(carol, room, "two", "r-2");
+            for (ChatPage p : List.of(one, two)) {
+                p.await("two unread", () -> p.unread("room:" + room) == 2
+                        && "(2) Parley".equals(p.browser().driver().getTitle()));
+            }
+
+            one.openConversation("room:" + room);
+            two.await("the count cleared by reading in the other tab", () -> two.unread("room:" + room) == 0
+                    && "Parley".equals(second.driver().getTitle()));
+
+            one.openConversation("room:" + other);
+            post(carol, room, "three", "r-3");
+            two.await("one unread", () -> two.unread("room:" + room) == 1);
+            two.reload();
+            two.awaitState("open");
+            two.await("still one unread after a reload", () -> hasConversation(two, "room:" + room)
+                    && two.unread("room:" + room) == 1 && "(1) Parley".equals(second.driver().getTitle()));
+
+            one.openConversation("room:" + room);
+            two.await("cleared again from the other tab", () -> two.unread("room:" + room) == 0
+                    && "Parley".equals(second.driver().getTitle()));
+            one.reload();
+            one.awaitState("open");
+            one.awaitMessages("room:" + room, "the three messages", m -> m.size() == 3);
+            one.openConversation("room:" + other);
+            assertEquals(0, one.unread("room:" + room), "read stays read after a reload");
+        }
+    }
+
+    @Test
     void onAPhoneOnlyTheMessageListScrollsAndTheMessageBoxStaysOnScreen() {
         String room = name("phone");
         try (TestClient carol = TestClient.inRoom(base, name("carol"), room)) {
@@ -424,6 +496,10 @@ class ChatPageIT {
                 at + ": the message box is off screen: " + m);
         assertEquals(true, m.get("logScrolls"), at + ": the message list scrolls: " + m);
         assertTrue(((Number) m.get("logHeight")).doubleValue() >= 60, at + ": room to read: " + m);
+    }
+
+    private static boolean hasConversation(ChatPage page, String key) {
+        return !page.browser().driver().findElements(By.cssSelector("button.conversation-button[data-key='" + key + "']")).isEmpty();
     }
 
     private static boolean atBottom(Browser b) {
