@@ -393,7 +393,7 @@ function renderMembers() {
         li.append(dot, name, state);
         if (user === view.client.user) {
             li.append(' (you)');
-        } else {
+        } else if (conv.kind === 'room') {
             const write = document.createElement('button');
             write.type = 'button';
             write.className = 'link-button';
@@ -436,6 +436,9 @@ function conversation(kind, name) {
     let conv = view.conversations.get(key);
     if (!conv) {
         conv = new Conversation(kind, name);
+        if (view.readState && kind === 'dm') {
+            conv.readSeq = 0; // new to this page after the server's list: nothing read yet (as the server counts)
+        }
         view.conversations.set(key, conv);
         if (view.active === null) {
             activate(key, false, true);
