@@ -2,7 +2,7 @@
 
 -- A direct message's conversation (the pair of users, "pair/<first>/<second>" with the names in code-point
 -- order) and its seq in that conversation (1, 2, 3, ...; counter "pair/..." in parley_counter). Messages stored
--- before version 3 have neither and are not part of any conversation's history.
+-- before version 3 get both from the Java migration 3.1 (V3_1__DirectConversationSeqs), which orders names as Java does.
 ALTER TABLE parley_direct ADD COLUMN pair_key VARCHAR(80);
 ALTER TABLE parley_direct ADD COLUMN seq BIGINT;
 CREATE UNIQUE INDEX parley_direct_pair ON parley_direct (pair_key, seq);

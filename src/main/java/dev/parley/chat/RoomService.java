@@ -120,8 +120,8 @@ public class RoomService {
      */
     private void remember(Mark mark) {
         sequencer.mark(mark, (marked, failure) -> {
-            if (failure != null) {
-                LOG.log(Level.WARNING, "could not store {0}: {1}", new Object[]{mark, failure.getMessage()});
+            if (failure != null) { // the sequencer logged the failed batch
+                LOG.log(Level.FINE, "could not store {0}: {1}", new Object[]{mark, failure.getMessage()});
             }
         });
     }
