@@ -387,6 +387,33 @@ class ChatPageIT {
     }
 
     @Test
+    void aRoomJoinedRightAfterSigningInKeepsTheDefaultRoom() {
+        String room = name("early");
+        ChatPage a = ChatPage.open(first, page());
+        // Both forms submitted in one go: the join is asked for before the server's welcome and default room.
+        first.script("""
+                document.getElementById('login-name').value = arguments[0];
+                document.getElementById('login-form').requestSubmit();
+                const room = arguments[1];
+                const joinEarly = () => {
+                    if (document.getElementById('chat-view').hidden) {
+                        setTimeout(joinEarly, 0);
+                        return;
+                    }
+                    document.getElementById('join-room').value = room;
+                    document.getElementById('join-form').requestSubmit();
+                };
+                joinEarly();
+                """, name("alice"), room);
+        a.awaitState("open");
+        a.await("the room joined", () -> a.members(room).contains(a.user()));
+        a.await("the default room listed", () -> hasConversation(a, "room:lobby"));
+        a.openConversation("room:lobby");
+        a.await("in the lobby", () -> a.members("lobby").contains(a.user()));
+        assertTrue(hasConversation(a, "room:lobby"), "the default room stays after its joined arrived");
+    }
+
+    @Test
     void changeNameAsksFirstAndKeepsTheRooms() {
         String alice = name("alice");
         String room = name("kept");
