@@ -119,13 +119,13 @@ export const DEFAULT_BACKOFF: Readonly<{
 }>;
 /**
  * The backoff after the server went away ({@link RESTART_CODES}): 0.5-1 s between attempts for attempts 0 to 30
- * (about 25-35 s), then growing by half up to 1.25-2.5 s, where it stays however long the restart takes. A page is
- * thus back within 2.5 s of a restarted server being ready (plus the handshake), and the jitter still spreads the
- * clients out. Other retryable closes back off further ({@link DEFAULT_BACKOFF}).
+ * (about 25-35 s), then 0.75-1.5 s and 1-2 s, where it stays however long the restart takes. A page is thus
+ * back within 2 s of a restarted server being ready (plus the handshake), and the jitter still spreads the clients
+ * out. Other retryable closes back off further ({@link DEFAULT_BACKOFF}).
  */
 export const RESTART_BACKOFF: Readonly<{
     initial: 1000;
-    max: 2500;
+    max: 2000;
     factor: 1.5;
     jitter: 0.5;
     steady: 30;
