@@ -50,6 +50,8 @@ public class ConnectionService {
     @Inject
     DirectService directs;
     @Inject
+    ConversationService conversations;
+    @Inject
     Settings settings;
     @Inject
     SecuritySettings security;
@@ -72,7 +74,8 @@ public class ConnectionService {
 
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
-     * connection limits, registers it, sends {@code welcome} and joins the default room. Returns null when
+     * connection limits, registers it, sends {@code welcome}, joins the default room, and (after the held direct
+     * messages) sends the user's {@code conversations}. Returns null when
      * the connection was refused and closed (4401 bad token, 1008 bad name, 4429 too many connections, 1001 while
      * the server is stopping).
      */
@@ -116,6 +119,7 @@ public class ConnectionService {
             } finally {
                 directs.connected(user);
             }
+            conversations.connected(peer);
         } catch (RuntimeException e) {
             peer.release();
             throw e;

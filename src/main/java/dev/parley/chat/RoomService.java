@@ -4,6 +4,7 @@ import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
 import dev.parley.history.Draft;
+import dev.parley.history.Mark;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
 import dev.parley.message.Payload;
@@ -110,6 +111,19 @@ public class RoomService {
             return;
         }
         trail.record(peer.user(), room);
+        remember(new Mark.Enter(peer.user(), room));
+    }
+
+    /**
+     * Remembers a room joined, or forgets one left on purpose, among the user's conversations (see
+     * {@link ConversationService}), through the sequencer; a failure is only logged (the next join tries again).
+     */
+    private void remember(Mark mark) {
+        sequencer.mark(mark, (marked, failure) -> {
+            if (failure != null) { // the sequencer logged the failed batch
+                LOG.log(Level.FINE, "could not store {0}: {1}", new Object[]{mark, failure.getMessage()});
+            }
+        });
     }
 
     /** Joins and answers {@code joined}, unless the user would be the room's {@code maxMembers + 1}th (0: no limit). */
@@ -163,6 +177,7 @@ public class RoomService {
             peer.send(notMember(leave.room(), leave.ref()));
             return;
         }
+        remember(new Mark.Forget(peer.user(), leave.room()));
         peer.send(new ServerFrame.Left(leave.room(), leave.ref()));
     }
 
@@ -308,7 +323,11 @@ public class RoomService {
         }
     }
 
-    /** Answers a history query with up to {@code limit} messages before {@code before}, oldest first. Members only. */
+    /**
+     * Answers a history query with up to {@code limit} messages before {@code before}, oldest first, or with the
+     * messages after {@code since} (at most the recovery limit, the newest, with {@code truncated}; a since beyond
+     * the newest message is answered as without it). Members only.
+     */
     public void history(Peer peer, ClientFrame.HistoryQuery q) {
         if (!peer.rooms().contains(q.room())) {
             peer.send(notMember(q.room(), q.ref()));
@@ -316,6 +335,13 @@ public class RoomService {
         }
         int limit = q.limit() == null ? settings.joinHistory() : q.limit();
         try {
+            if (q.since() != null) {
+                Recovery recovery = store.since(q.room(), q.since(), settings.recoveryLimit());
+                if (q.since() <= recovery.head()) {
+                    peer.send(new ServerFrame.History(q.room(), recovery.messages(), recovery.truncated(), q.ref()));
+                    return;
+                }
+            }
             peer.send(new ServerFrame.History(q.room(), store.page(q.room(), q.before(), limit), q.ref()));
         } catch (StoreUnavailableException e) {
             peer.send(Failures.toError(e, q.ref()));

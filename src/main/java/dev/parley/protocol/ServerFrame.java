@@ -1,5 +1,6 @@
 package dev.parley.protocol;
 
+import dev.parley.message.ConversationId;
 import dev.parley.message.DirectMessage;
 import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
@@ -80,11 +81,43 @@ public sealed interface ServerFrame {
     record Direct(DirectMessage message) implements ServerFrame {
     }
 
-    /** Answer to a history query: messages oldest first. */
-    record History(String room, List<RoomMessage> messages, String ref) implements ServerFrame {
+    /** Answer to a history query: messages oldest first; {@code truncated} when a {@code since} missed more than fit. */
+    record History(String room, List<RoomMessage> messages, boolean truncated, String ref) implements ServerFrame {
         public History {
             messages = List.copyOf(messages);
         }
+
+        /** A page (never truncated). */
+        public History(String room, List<RoomMessage> messages, String ref) {
+            this(room, messages, false, ref);
+        }
+    }
+
+    /** Answer to a history query of the direct conversation with {@code with}: as {@link History}. */
+    record DirectHistory(String with, List<DirectMessage> messages, boolean truncated, String ref) implements ServerFrame {
+        public DirectHistory {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /**
+     * One of the user's conversations: its newest seq, the user's read seq, and for a direct conversation whether
+     * the other user has an open connection now (null for a room).
+     */
+    record ConversationInfo(ConversationId id, long seq, long read, Boolean online) {
+    }
+
+    /** The user's rooms and direct conversations, sent on connect and on request; {@code epoch} as in joined. */
+    record Conversations(String epoch, List<ConversationInfo> rooms, List<ConversationInfo> direct, String ref)
+            implements ServerFrame {
+        public Conversations {
+            rooms = List.copyOf(rooms);
+            direct = List.copyOf(direct);
+        }
+    }
+
+    /** The user's read seq of a conversation, to every connection of the user (ref on the reader's own copy). */
+    record ReadState(ConversationId conversation, long seq, String ref) implements ServerFrame {
     }
 
     /** One room in a room list. */

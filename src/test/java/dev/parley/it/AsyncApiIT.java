@@ -132,8 +132,8 @@ class AsyncApiIT {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(14, serverSchemas.size(), serverSchemas.keySet()::toString);
-        assertEquals(11, clientSchemas.size(), clientSchemas.keySet()::toString);
+        assertEquals(16, serverSchemas.size(), serverSchemas.keySet()::toString);
+        assertEquals(13, clientSchemas.size(), clientSchemas.keySet()::toString);
     }
 
     @Test
@@ -151,6 +151,10 @@ class AsyncApiIT {
                     "{\"type\":\"direct\",\"to\":\"aa-bob\",\"text\":\"psst\",\"ref\":\"d0\"}",
                     "{\"type\":\"direct\",\"to\":\"aa-bob\",\"data\":{\"move\":\"e4\"},\"ref\":\"d1\"}",
                     "{\"type\":\"history\",\"room\":\"aa-room\",\"limit\":10,\"ref\":\"h\"}",
+                    "{\"type\":\"history\",\"with\":\"aa-bob\",\"since\":0,\"ref\":\"hd\"}",
+                    "{\"type\":\"conversations\",\"ref\":\"c\"}",
+                    "{\"type\":\"read\",\"room\":\"aa-room\",\"seq\":1,\"ref\":\"rd1\"}",
+                    "{\"type\":\"read\",\"with\":\"aa-bob\",\"seq\":1,\"ref\":\"rd2\"}",
                     "{\"type\":\"rooms\",\"ref\":\"r\"}",
                     "{\"type\":\"ping\",\"ref\":\"p\"}",
                     "{\"type\":\"auth\",\"token\":\"" + Tokens.hs256("aa-alice", Duration.ofHours(2), List.of()) + "\",\"ref\":\"a\"}",
@@ -165,7 +169,8 @@ class AsyncApiIT {
                 alice.send(frame);
                 sent.add(frame);
             }
-            collectUntil(alice, "end", f -> "ack".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
+            collectUntil(alice, "end", f -> "read".equals(f.getString("type")) && "rd2".equals(f.getString("ref", null)), frames);
+            frames.add(alice.pushedConversations()); // the one sent on connect
             collectUntil(bob, "end", f -> "direct".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
             // Joined again (harmless) while alice is still in the room with her state: joined carries it.
             bob.send("{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"again\"}");

@@ -145,7 +145,8 @@ class WebClientIT {
         assertEquals("idle", p.state());
         driver.findElement(By.id("login-name")).clear();
         p.signIn(name("limits"));
-        assertEquals("4000", driver.findElement(By.id("composer-text")).getDomProperty("maxLength"));
+        assertEquals("4000", driver.findElement(By.id("composer-count")).getDomAttribute("data-limit"));
+        assertEquals("-1", driver.findElement(By.id("composer-text")).getDomProperty("maxLength"), "a paste is never cut");
     }
 
     @Test
@@ -280,6 +281,9 @@ class WebClientIT {
         long overflow = ((Number) first.script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).longValue();
         assertEquals(0, overflow, "no horizontal scrolling at 320 px");
+        // On a phone the join form and the members open on request.
+        first.driver().findElement(By.id("tools-toggle")).click();
+        first.driver().findElement(By.id("members-toggle")).click();
         for (String id : List.of("composer-text", "join-room", "member-list")) {
             assertTrue(first.driver().findElement(By.id(id)).getRect().getWidth() > 0, id + " is laid out");
             long right = ((Number) first.script("return document.getElementById(arguments[0]).getBoundingClientRect().right",

@@ -7,7 +7,8 @@ import jakarta.persistence.Table;
 
 /**
  * One row of {@code parley_counter}: the last number handed out in a sequence, a room's seqs
- * ({@code room/<name>}) or the direct message ids ({@code direct}). Read with a write lock in the
+ * ({@code room/<name>}), a pair of users' direct conversation seqs ({@code pair/<first>/<second>}) or the direct
+ * message ids ({@code direct}). Read with a write lock in the
  * transaction that uses the numbers, so writers on several servers never hand out the same one.
  */
 @Entity

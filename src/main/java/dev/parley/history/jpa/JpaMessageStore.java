@@ -4,13 +4,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.parley.history.Appended;
 import dev.parley.message.DirectMessage;
+import dev.parley.history.Conversation;
+import dev.parley.history.DirectRecovery;
 import dev.parley.history.Draft;
+import dev.parley.history.Mark;
+import dev.parley.history.Marked;
 import dev.parley.history.MessageStore;
 import dev.parley.history.PoolUse;
 import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
 import dev.parley.history.StorageSettings;
 import dev.parley.history.StoreUnavailableException;
+import dev.parley.message.ConversationId;
 import dev.parley.message.StoredMessage;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -26,6 +31,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -184,6 +191,138 @@ public final class JpaMessageStore implements MessageStore {
                     .map(RoomMessageRow::toMessage).toList());
             Collections.reverse(out);
             return new Recovery(out, truncated, head);
+        });
+    }
+
+    @Override
+    public List<Marked> mark(List<Mark> marks) {
+        return inTransaction(opened(), em -> {
+            List<Marked> out = new ArrayList<>(marks.size());
+            for (Mark m : marks) {
+                out.add(apply(em, m));
+            }
+            return out;
+        });
+    }
+
+    private static Marked apply(EntityManager em, Mark m) {
+        if (m instanceof Mark.Forget f) {
+            ConversationRow row = em.find(ConversationRow.class, key(f.user(), ConversationId.room(f.room())));
+            if (row == null) {
+                return new Marked(Marked.Outcome.UNCHANGED, 0, 0);
+            }
+            em.remove(row);
+            return new Marked(Marked.Outcome.CHANGED, 0, 0);
+        }
+        if (m instanceof Mark.Enter e) {
+            ConversationId id = ConversationId.room(e.room());
+            long newest = head(em, CounterRow.room(e.room()));
+            ConversationRow row = em.find(ConversationRow.class, key(e.user(), id));
+            if (row != null) {
+                return new Marked(Marked.Outcome.UNCHANGED, row.readSeq(), newest);
+            }
+            em.persist(new ConversationRow(e.user(), id.key(), newest));
+            return new Marked(Marked.Outcome.CHANGED, newest, newest);
+        }
+        Mark.Read r = (Mark.Read) m;
+        ConversationId id = r.conversation();
+        long newest = head(em, counterOf(r.user(), id));
+        ConversationRow row = em.find(ConversationRow.class, key(r.user(), id));
+        long read = row == null ? 0 : row.readSeq();
+        if (r.seq() > newest) {
+            return new Marked(Marked.Outcome.BEYOND, read, newest);
+        }
+        if (r.seq() <= read) {
+            return new Marked(Marked.Outcome.UNCHANGED, read, newest);
+        }
+        if (row == null) {
+            em.persist(new ConversationRow(r.user(), id.key(), r.seq()));
+        } else {
+            row.readUpTo(r.seq());
+        }
+        return new Marked(Marked.Outcome.CHANGED, r.seq(), newest);
+    }
+
+    private static ConversationRow.Key key(String user, ConversationId id) {
+        return new ConversationRow.Key(user, id.key());
+    }
+
+    /** The counter of a user's conversation: the room's, or the pair's. */
+    private static String counterOf(String user, ConversationId id) {
+        return id.isRoom() ? CounterRow.room(id.room()) : ConversationId.pair(user, id.with());
+    }
+
+    private static long head(EntityManager em, String counter) {
+        CounterRow row = em.find(CounterRow.class, counter);
+        return row == null ? 0 : row.head();
+    }
+
+    @Override
+    public List<DirectMessage> directPage(String user, String with, Long before, int limit) {
+        return read(opened(), em -> {
+            List<DirectMessage> out = new ArrayList<>(em.createQuery(
+                            "SELECT d FROM DirectMessageRow d WHERE d.pairKey = :pair AND d.seq < :before ORDER BY d.seq DESC",
+                            DirectMessageRow.class)
+                    .setParameter("pair", ConversationId.pair(user, with))
+                    .setParameter("before", before == null ? Long.MAX_VALUE : before)
+                    .setMaxResults(limit)
+                    .getResultList().stream().map(DirectMessageRow::toMessage).toList());
+            Collections.reverse(out);
+            return out;
+        });
+    }
+
+    @Override
+    public DirectRecovery directSince(String user, String with, long since, int limit) {
+        String pair = ConversationId.pair(user, with);
+        return read(opened(), em -> {
+            long head = head(em, pair);
+            List<DirectMessageRow> rows = em.createQuery(
+                            "SELECT d FROM DirectMessageRow d WHERE d.pairKey = :pair AND d.seq > :since ORDER BY d.seq DESC",
+                            DirectMessageRow.class)
+                    .setParameter("pair", pair)
+                    .setParameter("since", since)
+                    .setMaxResults(limit + 1)
+                    .getResultList();
+            boolean truncated = rows.size() > limit;
+            List<DirectMessage> out = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())).stream()
+                    .map(DirectMessageRow::toMessage).toList());
+            Collections.reverse(out);
+            return new DirectRecovery(out, truncated, head);
+        });
+    }
+
+    @Override
+    public List<Conversation> conversations(String user) {
+        return read(opened(), em -> {
+            List<ConversationRow> rows = em.createQuery(
+                            "SELECT c FROM ConversationRow c WHERE c.username = :user ORDER BY c.conversation",
+                            ConversationRow.class)
+                    .setParameter("user", user)
+                    .getResultList();
+            if (rows.isEmpty()) {
+                return List.of();
+            }
+            Map<String, ConversationId> counters = new HashMap<>();
+            for (ConversationRow row : rows) {
+                ConversationId id = ConversationId.ofKey(row.conversation());
+                counters.put(counterOf(user, id), id);
+            }
+            Map<ConversationId, Long> heads = new HashMap<>();
+            em.createQuery("SELECT c FROM CounterRow c WHERE c.name IN :names", CounterRow.class)
+                    .setParameter("names", List.copyOf(counters.keySet()))
+                    .getResultList()
+                    .forEach(c -> heads.put(counters.get(c.name()), c.head()));
+            List<Conversation> out = new ArrayList<>(rows.size());
+            for (boolean roomsFirst : new boolean[]{true, false}) {
+                for (ConversationRow row : rows) {
+                    ConversationId id = ConversationId.ofKey(row.conversation());
+                    if (id.isRoom() == roomsFirst) {
+                        out.add(new Conversation(id, heads.getOrDefault(id, 0L), row.readSeq()));
+                    }
+                }
+            }
+            return out;
         });
     }
 
@@ -367,6 +506,8 @@ public final class JpaMessageStore implements MessageStore {
         private final Map<String, CounterRow> counters = new HashMap<>();
         private final Map<String, RefRow> refs = new HashMap<>();
         private final Map<String, StoredMessage> storedNow = new HashMap<>();
+        /** The newest seq each sender stored per conversation in this batch: their read seq moves there. */
+        private final Map<ConversationRow.Key, Long> ownReads = new HashMap<>();
         private boolean createdCounter;
 
         Batch(EntityManager em) {
@@ -400,7 +541,32 @@ public final class JpaMessageStore implements MessageStore {
                 }
                 out.add(stored);
             }
+            moveOwnReads();
             return out;
+        }
+
+        /** Moves each sender's read seq to their newest message of the batch, for conversations they have (one query). */
+        private void moveOwnReads() {
+            if (ownReads.isEmpty()) {
+                return;
+            }
+            Set<String> users = new HashSet<>();
+            Set<String> conversations = new HashSet<>();
+            ownReads.keySet().forEach(k -> {
+                users.add(k.username());
+                conversations.add(k.conversation());
+            });
+            em.createQuery("SELECT c FROM ConversationRow c WHERE c.username IN :users AND c.conversation IN :conversations",
+                            ConversationRow.class)
+                    .setParameter("users", List.copyOf(users))
+                    .setParameter("conversations", List.copyOf(conversations))
+                    .getResultList()
+                    .forEach(row -> {
+                        Long seq = ownReads.get(new ConversationRow.Key(row.username(), row.conversation()));
+                        if (seq != null) {
+                            row.readUpTo(seq);
+                        }
+                    });
         }
 
         private Appended store(Draft d) {
@@ -408,12 +574,22 @@ public final class JpaMessageStore implements MessageStore {
                 RoomMessage m = new RoomMessage(r.room(), counters.get(CounterRow.room(r.room())).next(), r.from(),
                         r.text(), r.ts(), r.ref(), r.data());
                 em.persist(new RoomMessageRow(m));
+                ownReads.merge(new ConversationRow.Key(r.from(), ConversationId.room(r.room()).key()), m.seq(), Math::max);
                 return new Appended(m, false);
             }
             Draft.ToUser u = (Draft.ToUser) d;
-            DirectMessage m = new DirectMessage(counters.get(CounterRow.DIRECT).next(), u.from(), u.to(), u.text(),
-                    u.ts(), u.ref(), u.data());
+            CounterRow pair = counters.get(ConversationId.pair(u.from(), u.to()));
+            DirectMessage m = new DirectMessage(counters.get(CounterRow.DIRECT).next(), pair.next(), u.from(), u.to(),
+                    u.text(), u.ts(), u.ref(), u.data());
             em.persist(new DirectMessageRow(m, u.held()));
+            if (m.seq() == 1) {
+                // The pair's first message: a conversation of both users from now on (of one, writing to themselves).
+                em.persist(new ConversationRow(u.to(), ConversationId.with(u.from()).key(), 0));
+                if (!u.to().equals(u.from())) {
+                    em.persist(new ConversationRow(u.from(), ConversationId.with(u.to()).key(), 0));
+                }
+            }
+            ownReads.merge(new ConversationRow.Key(u.from(), ConversationId.with(u.to()).key()), m.seq(), Math::max);
             return new Appended(m, false, u.held());
         }
 
@@ -421,7 +597,13 @@ public final class JpaMessageStore implements MessageStore {
         private void lockCounters(List<Draft> drafts) {
             TreeSet<String> names = new TreeSet<>();
             for (Draft d : drafts) {
-                names.add(d instanceof Draft.ToRoom r ? CounterRow.room(r.room()) : CounterRow.DIRECT);
+                if (d instanceof Draft.ToRoom r) {
+                    names.add(CounterRow.room(r.room()));
+                } else {
+                    Draft.ToUser u = (Draft.ToUser) d;
+                    names.add(CounterRow.DIRECT);
+                    names.add(ConversationId.pair(u.from(), u.to()));
+                }
             }
             // One round trip for all of them: SELECT ... WHERE name IN (...) ORDER BY name FOR UPDATE.
             em.createQuery("SELECT c FROM CounterRow c WHERE c.name IN :names ORDER BY c.name", CounterRow.class)
