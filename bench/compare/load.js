@@ -20,6 +20,9 @@ const url = opts.url;
 const mode = opts.mode || 'fanout';
 const num = (k, d) => (opts[k] === undefined ? d : Number(opts[k]));
 const ROOM = 'bench';
+// Refs unique to this run: a server keeps refs for its idempotency window, and a later run on the same server
+// (measure() runs a warm-up first) would otherwise send the same refs again and be answered with duplicates.
+const RUN = process.pid.toString(36) + Date.now().toString(36);
 const TIMEOUT_MS = num('timeout', 180) * 1000;
 
 const now = () => Number(process.hrtime.bigint() / 1000n); // microseconds
@@ -172,7 +175,7 @@ async function load(receiversPerRoom, senderRooms, window, warmup, seconds) {
     let n = 0;
     const next = () => {
       if (!running) return;
-      const ref = String(n++);
+      const ref = RUN + '.' + n++;
       sentAt.set(ref, now());
       s.send(room, stamped(), ref);
     };

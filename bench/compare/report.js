@@ -22,6 +22,8 @@ const FIGURES = [
   ['durable-postgres', 'ack p99, PostgreSQL', 'ackP99', 'ms', false],
   ['durable-embedded', 'durable acks, 100 senders in 100 rooms, embedded store', 'acksPerSec', 'acks/s', true],
   ['durable-embedded', 'ack p99, embedded store', 'ackP99', 'ms', false],
+  ['durable-memory', 'acks, the same load on the in-memory store (ceiling without a database)', 'acksPerSec', 'acks/s', true],
+  ['durable-memory', 'ack p99, in-memory store', 'ackP99', 'ms', false],
 ];
 const NAMES = { parley: 'Parley (Payara Micro)', ws: 'Node ws', socketio: 'Socket.IO', tyrus: 'plain Tyrus',
   'parley-before': 'Parley, earlier build' };
