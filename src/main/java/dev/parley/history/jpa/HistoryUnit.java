@@ -30,7 +30,7 @@ final class HistoryUnit implements PersistenceUnitInfo {
     static final String NAME = "parley-history";
 
     private static final List<Class<?>> ENTITIES = List.of(
-            StoreRow.class, CounterRow.class, RoomMessageRow.class, DirectMessageRow.class, RefRow.class);
+            StoreRow.class, RoomMessageRow.class, DirectMessageRow.class, RefRow.class);
 
     /**
      * Provider hints, each ignored by the other providers: no bytecode weaving (there is no container

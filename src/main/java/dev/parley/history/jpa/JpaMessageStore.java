@@ -11,11 +11,9 @@ import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
 import dev.parley.history.StorageSettings;
 import dev.parley.history.StoreUnavailableException;
-import dev.parley.message.StoredMessage;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
-import jakarta.persistence.LockModeType;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -25,10 +23,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +34,10 @@ import java.util.logging.Logger;
 
 /**
  * A {@link MessageStore} in a relational database through Jakarta Persistence: PostgreSQL, or an embedded
- * H2 file. Each {@link #append} batch is one transaction (group commit): room seqs and direct message ids
- * come from counter rows locked in that transaction, refs are checked and recorded in it, so a message is
- * either stored with its ref or not at all.
+ * H2 file. Each {@link #append} batch is one JDBC transaction (group commit, {@link HistoryWriter}): room
+ * seqs come from the writer's memory of each room ({@link RoomSeqs}, recovered from the table on first use),
+ * direct message ids from a counter row locked in that transaction, and refs are checked and recorded in it, so a
+ * message is either stored with its ref or not at all. Reads go through Jakarta Persistence.
  *
  * <p>The store starts even when the database is down: it connects, migrates the schema and reads the epoch
  * on first success, and until then (and whenever the database fails) operations throw
@@ -62,6 +58,7 @@ public final class JpaMessageStore implements MessageStore {
     private final HikariDataSource pool;
     private final long windowMillis;
     private final ReentrantLock opening = new ReentrantLock();
+    private final HistoryWriter writer;
     private volatile Opened opened;
     private long nextAttempt = System.nanoTime();
     private long nextPurge = System.nanoTime() + PURGE_NANOS;
@@ -76,6 +73,7 @@ public final class JpaMessageStore implements MessageStore {
         this.settings = settings;
         this.windowMillis = idempotencyWindow.toMillis();
         this.pool = ConnectionPool.open(settings, threads);
+        this.writer = new HistoryWriter(pool, windowMillis, JpaMessageStore::describe);
         try {
             opened();
         } catch (StoreUnavailableException e) {
@@ -108,24 +106,13 @@ public final class JpaMessageStore implements MessageStore {
 
     @Override
     public List<Appended> append(List<Draft> drafts) {
-        Opened o = opened();
-        purgeExpiredRefs(o);
-        boolean[] newCounter = {false};
-        try {
-            return inTransaction(o, em -> {
-                Batch batch = new Batch(em);
-                List<Appended> out = batch.append(drafts);
-                newCounter[0] = batch.createdCounter;
-                return out;
-            });
-        } catch (StoreUnavailableException e) {
-            if (!newCounter[0]) {
-                throw e;
-            }
-            // Another server may have created the same counter (a new room) at the same time and won the insert.
-            LOG.log(Level.FINE, "retrying a batch that created a counter", e);
-            return inTransaction(o, em -> new Batch(em).append(drafts));
-        }
+        purgeExpiredRefs(opened());
+        return writer.append(drafts);
+    }
+
+    @Override
+    public void disown(String room) {
+        writer.disown(room);
     }
 
     @Override
@@ -170,8 +157,11 @@ public final class JpaMessageStore implements MessageStore {
     @Override
     public Recovery since(String room, long since, int limit) {
         return read(opened(), em -> {
-            CounterRow counter = em.find(CounterRow.class, CounterRow.room(room));
-            long head = counter == null ? 0 : counter.head();
+            // The head is the newest stored seq; the writer keeps its next seq in memory, no counter row.
+            Long newest = em.createQuery("SELECT MAX(m.seq) FROM RoomMessageRow m WHERE m.room = :room", Long.class)
+                    .setParameter("room", room)
+                    .getSingleResult();
+            long head = newest == null ? 0 : newest;
             List<RoomMessageRow> rows = em.createQuery(
                             "SELECT m FROM RoomMessageRow m WHERE m.room = :room AND m.seq > :since ORDER BY m.seq DESC",
                             RoomMessageRow.class)
@@ -359,107 +349,5 @@ public final class JpaMessageStore implements MessageStore {
             t = t.getCause();
         }
         return t == null ? "unknown" : t.getClass().getSimpleName() + ": " + t.getMessage();
-    }
-
-    /** One append transaction. */
-    private final class Batch {
-        private final EntityManager em;
-        private final Map<String, CounterRow> counters = new HashMap<>();
-        private final Map<String, RefRow> refs = new HashMap<>();
-        private final Map<String, StoredMessage> storedNow = new HashMap<>();
-        private boolean createdCounter;
-
-        Batch(EntityManager em) {
-            this.em = em;
-        }
-
-        List<Appended> append(List<Draft> drafts) {
-            lockCounters(drafts);
-            loadRefs(drafts);
-            List<Appended> out = new ArrayList<>(drafts.size());
-            for (Draft d : drafts) {
-                String key = RefRow.keyOf(d);
-                RefRow earlier = key == null ? null : refs.get(key);
-                if (earlier != null && earlier.createdAt() > d.ts().toEpochMilli() - windowMillis) {
-                    out.add(new Appended(original(earlier), true));
-                    continue;
-                }
-                Appended stored = store(d);
-                if (key != null) {
-                    RefRow ref = earlier != null ? earlier : new RefRow(key);
-                    if (stored.message() instanceof RoomMessage m) {
-                        ref.pointTo(m.room(), m.seq(), d.ts().toEpochMilli());
-                    } else {
-                        ref.pointTo(((DirectMessage) stored.message()).id(), d.ts().toEpochMilli());
-                    }
-                    if (earlier == null) {
-                        em.persist(ref);
-                        refs.put(key, ref);
-                    }
-                    storedNow.put(key, stored.message());
-                }
-                out.add(stored);
-            }
-            return out;
-        }
-
-        private Appended store(Draft d) {
-            if (d instanceof Draft.ToRoom r) {
-                RoomMessage m = new RoomMessage(r.room(), counters.get(CounterRow.room(r.room())).next(), r.from(),
-                        r.text(), r.ts(), r.ref(), r.data());
-                em.persist(new RoomMessageRow(m));
-                return new Appended(m, false);
-            }
-            Draft.ToUser u = (Draft.ToUser) d;
-            DirectMessage m = new DirectMessage(counters.get(CounterRow.DIRECT).next(), u.from(), u.to(), u.text(),
-                    u.ts(), u.ref(), u.data());
-            em.persist(new DirectMessageRow(m, u.held()));
-            return new Appended(m, false, u.held());
-        }
-
-        /** Locks every counter the batch may use, in name order, so two writers never wait on each other in a cycle. */
-        private void lockCounters(List<Draft> drafts) {
-            TreeSet<String> names = new TreeSet<>();
-            for (Draft d : drafts) {
-                names.add(d instanceof Draft.ToRoom r ? CounterRow.room(r.room()) : CounterRow.DIRECT);
-            }
-            // One round trip for all of them: SELECT ... WHERE name IN (...) ORDER BY name FOR UPDATE.
-            em.createQuery("SELECT c FROM CounterRow c WHERE c.name IN :names ORDER BY c.name", CounterRow.class)
-                    .setParameter("names", List.copyOf(names))
-                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                    .getResultList()
-                    .forEach(row -> counters.put(row.name(), row));
-            for (String name : names) {
-                if (!counters.containsKey(name)) {
-                    CounterRow row = new CounterRow(name);
-                    em.persist(row);
-                    counters.put(name, row);
-                    createdCounter = true;
-                }
-            }
-        }
-
-        private void loadRefs(List<Draft> drafts) {
-            List<String> keys = drafts.stream().map(RefRow::keyOf).filter(k -> k != null).distinct().toList();
-            if (keys.isEmpty()) {
-                return;
-            }
-            em.createQuery("SELECT r FROM RefRow r WHERE r.key IN :keys", RefRow.class)
-                    .setParameter("keys", keys)
-                    .getResultList()
-                    .forEach(r -> refs.put(r.key(), r));
-        }
-
-        private StoredMessage original(RefRow ref) {
-            StoredMessage now = storedNow.get(ref.key());
-            if (now != null) {
-                return now;
-            }
-            if (ref.namesRoomMessage()) {
-                RoomMessageRow row = em.find(RoomMessageRow.class, new RoomMessageRow.Key(ref.room(), ref.seq()));
-                return row.toMessage();
-            }
-            return em.find(DirectMessageRow.class, ref.directId()).toMessage();
-        }
     }
 }
