@@ -21,6 +21,9 @@ const url = opts.url;
 const mode = opts.mode || 'fanout';
 const num = (k, d) => (opts[k] === undefined ? d : Number(opts[k]));
 const ROOM = 'bench';
+// Refs unique to this run: a server keeps refs for its idempotency window, and a later run on the same server
+// (measure() runs a warm-up first) would otherwise send the same refs again and be answered with duplicates.
+const RUN = process.pid.toString(36) + Date.now().toString(36);
 const TIMEOUT_MS = num('timeout', 180) * 1000;
 
 const now = () => Number(process.hrtime.bigint() / 1000n); // microseconds
@@ -101,6 +104,17 @@ function memory(pid, label) {
   return { rssKb: Number(m[1]), heapKb };
 }
 
+/** CPU seconds (user + system) the process has used so far, or null without --pid (from /proc/PID/stat, 100 ticks/s). */
+function cpuSeconds(pid) {
+  if (!pid) return null;
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: fields 14 and 15 of the whole line
+  } catch (e) {
+    return null;
+  }
+}
+
 async function joinedClients(count, prefix, room) {
   const clients = [];
   await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve, reject) => {
@@ -173,7 +187,7 @@ async function load(receiversPerRoom, senderRooms, window, warmup, seconds) {
     let n = 0;
     const next = () => {
       if (!running) return;
-      const ref = String(n++);
+      const ref = RUN + '.' + n++;
       sentAt.set(ref, now());
       s.send(room, stamped(), ref);
     };
@@ -191,13 +205,19 @@ async function load(receiversPerRoom, senderRooms, window, warmup, seconds) {
   await new Promise((r) => setTimeout(r, warmup * 1000));
   measuring = true;
   const t0 = now();
+  const cpu0 = cpuSeconds(num('pid'));
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   running = false;
   const secs = (now() - t0) / 1e6;
+  const cpu1 = cpuSeconds(num('pid'));
+  // The server's CPU in the window: with the machine shared, how much work each ack cost it says more than acks/s.
+  const serverCpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   [...receivers, ...senders.map((x) => x.s)].forEach((c) => c.close());
   return { deliveriesPerSec: Math.round(deliveries / secs), acksPerSec: Math.round(acks / secs),
-    p50: lat.pct(0.5), p99: lat.pct(0.99), max: lat.pct(1), ackP50: ackLat.pct(0.5), ackP99: ackLat.pct(0.99) };
+    p50: lat.pct(0.5), p99: lat.pct(0.99), max: lat.pct(1), ackP50: ackLat.pct(0.5), ackP99: ackLat.pct(0.99),
+    serverCpuPercent: serverCpu === null ? null : Math.round((serverCpu / secs) * 100),
+    acksPerServerCpuSecond: serverCpu ? Math.round(acks / serverCpu) : null };
 }
 
 async function main() {
@@ -211,7 +231,8 @@ async function main() {
     const senders = num('senders', 100);
     const r = await load(0, Array.from({ length: senders }, (_, i) => 'd' + i), num('window', 10),
       num('warmup', 3), num('seconds', 10));
-    finish({ mode, proto, senders, window: num('window', 10), acksPerSec: r.acksPerSec, ackP50: r.ackP50, ackP99: r.ackP99 });
+    finish({ mode, proto, senders, window: num('window', 10), acksPerSec: r.acksPerSec, ackP50: r.ackP50, ackP99: r.ackP99,
+      serverCpuPercent: r.serverCpuPercent, acksPerServerCpuSecond: r.acksPerServerCpuSecond });
   } else if (mode === 'connect') {
     const n = num('clients', 1000);
     const t0 = now();

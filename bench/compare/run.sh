@@ -10,8 +10,8 @@
 # Modes: fanout (100 receivers, 1 sender, 200 in flight: deliveries/s), latency (the same at 10 in flight: p99),
 # rooms (10 rooms x 10 receivers, 10 senders, unpinned: Parley on both cores against itself pinned), connect
 # (CONNECT_CLIENTS into the default room: seconds until all are joined), idle (CLIENTS idle: KB of server RSS each),
-# churn (connect-welcome-close loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL and on the
-# embedded store: acks/s and ack p99; Parley only, the peers store nothing).
+# churn (connect-welcome-close loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL, on the
+# embedded store and, as the ceiling without a database, on the in-memory store: acks/s and ack p99; Parley only).
 # Rate and connection limits are turned off by configuration, never by code.
 # A before/after comparison of Parley itself: PARLEY_BEFORE_WAR=path/to/parley.war PEERS="parley parley-before ws".
 set -euo pipefail
@@ -150,9 +150,11 @@ for mode in $MODES; do
                 heap_breakdown "$server" ;;
             churn) measure "$server" churn none "taskset -c 0" memory -- --mode churn --concurrency 20 --seconds "$S" ;;
             durable)
-                [ "$server" = parley ] || continue
-                measure parley durable-postgres none "taskset -c 0" postgres -- --mode durable --senders 100 --window 4 --seconds "$S"
-                measure parley durable-embedded none "taskset -c 0" embedded -- --mode durable --senders 100 --window 4 --seconds "$S" ;;
+                case "$server" in parley | parley-before) ;; *) continue ;; esac
+                measure "$server" durable-postgres none "taskset -c 0" postgres -- --mode durable --senders 100 --window 4 --seconds "$S"
+                measure "$server" durable-embedded none "taskset -c 0" embedded -- --mode durable --senders 100 --window 4 --seconds "$S"
+                # the same load on the in-memory store: the ceiling the WebSocket path allows, no database at all
+                measure "$server" durable-memory none "taskset -c 0" memory -- --mode durable --senders 100 --window 4 --seconds "$S" ;;
         esac
     done
 done

@@ -101,6 +101,14 @@ public interface MessageStore extends AutoCloseable {
         return PoolUse.NONE;
     }
 
+    /**
+     * This writer stops numbering {@code room}'s messages from memory: the next {@link #append} for the room reads
+     * its last seq from the store again. For a server that hands a room over to another owner (which reads the seq
+     * from the store when it first writes the room) and may take it back later. Any thread; never throws.
+     */
+    default void disown(String room) {
+    }
+
     /** Releases the store's resources (connections); called once, on shutdown. */
     @Override
     default void close() {
