@@ -43,11 +43,11 @@ public class StoreBench {
                 Duration.ofSeconds(5));
         try (MessageStore store = new JpaMessageStore(settings, Duration.ofMinutes(10), null)) {
             run(store, rooms, batch, Duration.ofSeconds(6), "w"); // warm-up: the JIT, the rooms' first messages
-            double db0 = pg ? backendCpu(args[1], args[2]) : 0;
+            var db0 = pg ? backendCpu(args[1], args[2]) : java.util.Map.<Integer, Double>of();
             long cpu0 = processCpuNanos();
             long[] took = run(store, rooms, batch, Duration.ofSeconds(seconds), "m");
             long cpu = processCpuNanos() - cpu0;
-            double db = pg ? backendCpu(args[1], args[2]) - db0 : 0;
+            double db = pg ? delta(db0, backendCpu(args[1], args[2])) : 0;
             long messages = (long) took.length * batch;
             double secs = Arrays.stream(took).sum() / 1e9;
             Arrays.sort(took);
@@ -80,18 +80,33 @@ public class StoreBench {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** CPU seconds used so far by the database's backends serving this database (from /proc; same machine). */
-    static double backendCpu(String url, String user) throws Exception {
-        double sum = 0;
+    /**
+     * CPU seconds used so far by each backend serving this database (from /proc; same machine), by PID. Only backends
+     * present at both ends of the window are counted (the store's pooled connections): a backend that starts in the
+     * window (an autovacuum worker, this method's own connection) would add all of its CPU, one that ends none.
+     */
+    static java.util.Map<Integer, Double> backendCpu(String url, String user) throws Exception {
+        java.util.Map<Integer, Double> out = new java.util.HashMap<>();
         try (Connection c = DriverManager.getConnection(url, user, null); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+             ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")) {
             while (r.next()) {
                 try {
                     String[] f = Files.readString(Path.of("/proc/" + r.getInt(1) + "/stat")).split("\\) ")[1].split(" ");
-                    sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                    out.put(r.getInt(1), (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
                 } catch (java.io.IOException gone) {
                     // a backend that ended meanwhile
                 }
+            }
+        }
+        return out;
+    }
+
+    static double delta(java.util.Map<Integer, Double> before, java.util.Map<Integer, Double> after) {
+        double sum = 0;
+        for (var e : after.entrySet()) {
+            Double was = before.get(e.getKey());
+            if (was != null) {
+                sum += e.getValue() - was;
             }
         }
         return sum;

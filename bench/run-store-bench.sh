@@ -5,10 +5,11 @@
 # target/payara-micro.jar), on a fresh PostgreSQL database and a fresh embedded H2 file each, RUNS times, in turns.
 #
 #   bench/run-store-bench.sh [WAR ...]            default target/parley.war
-#   RUNS=3 SECONDS_PER_RUN=10 ROOMS=100 BATCH=100 PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
+#   STORES="postgres embedded" RUNS=3 SECONDS_PER_RUN=10 ROOMS=100 BATCH=100 PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
+STORES=${STORES:-postgres embedded}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 ROOMS=${ROOMS:-100}
 BATCH=${BATCH:-100}
@@ -34,13 +35,17 @@ for run in $(seq 1 "$RUNS"); do
         [ -d "$dir" ] || { mkdir -p "$dir" && unzip -q "$war" 'WEB-INF/*' -d "$dir"; }
         CP="$dir/WEB-INF/classes:$dir/WEB-INF/lib/*:$WORK/runtime/*"
         label=$(basename "$(dirname "$(readlink -f "$war")")")/$(basename "$war")
-        db="parley_store_bench_$$_$RANDOM"
-        psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -q -c "CREATE DATABASE $db"
-        DBS+=("$db")
-        java -Xmx1g -cp "$CP" bench/StoreBench.java postgres "jdbc:postgresql://$PGHOST:$PGPORT/$db" "$PGUSER" \
-            "$ROOMS" "$BATCH" "$SECONDS_PER_RUN" "$label" 2> "$WORK/stderr-$run-$i-pg.log" | grep '^|' || tail -20 "$WORK/stderr-$run-$i-pg.log" >&2
-        java -Xmx1g -cp "$CP" bench/StoreBench.java embedded "$WORK/h2-$run-$i" \
-            "$ROOMS" "$BATCH" "$SECONDS_PER_RUN" "$label" 2> "$WORK/stderr-$run-$i-h2.log" | grep '^|' || tail -20 "$WORK/stderr-$run-$i-h2.log" >&2
+        if [[ " $STORES " == *" postgres "* ]]; then
+            db="parley_store_bench_$$_$RANDOM"
+            psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -q -c "CREATE DATABASE $db"
+            DBS+=("$db")
+            java -Xmx1g -cp "$CP" bench/StoreBench.java postgres "jdbc:postgresql://$PGHOST:$PGPORT/$db" "$PGUSER" \
+                "$ROOMS" "$BATCH" "$SECONDS_PER_RUN" "$label" 2> "$WORK/stderr-$run-$i-pg.log" | grep '^|' || tail -20 "$WORK/stderr-$run-$i-pg.log" >&2
+        fi
+        if [[ " $STORES " == *" embedded "* ]]; then
+            java -Xmx1g -cp "$CP" bench/StoreBench.java embedded "$WORK/h2-$run-$i" \
+                "$ROOMS" "$BATCH" "$SECONDS_PER_RUN" "$label" 2> "$WORK/stderr-$run-$i-h2.log" | grep '^|' || tail -20 "$WORK/stderr-$run-$i-h2.log" >&2
+        fi
     done
 done
 echo "# done $(date -u +%H:%MZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -87,9 +87,7 @@ final class HistoryWriter {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                throw e; // the pool sets auto-commit back when the connection returns to it
             }
         }
     }
