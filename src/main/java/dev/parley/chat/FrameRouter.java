@@ -90,6 +90,8 @@ public class FrameRouter {
             directs.send(peer, f);
         } else if (frame instanceof ClientFrame.HistoryQuery f) {
             rooms.history(peer, f);
+        } else if (frame instanceof ClientFrame.Members f) {
+            rooms.members(peer, f);
         } else if (frame instanceof ClientFrame.ListRooms f) {
             rooms.list(peer, f);
         } else if (frame instanceof ClientFrame.Ping f) {
