@@ -4,6 +4,9 @@
 // fanout:  --receivers N --senders S --window W --warmup SEC --seconds SEC  (one room; W messages in flight
 //          per sender, the next sent on each ack; latency from sending to a receiver getting it)
 // connect: --clients N  (all connect at once into the server's default room; time until every one has `joined`)
+// bigroom: --clients N  (N connect into the default room, then one of them sends a message: seconds until all are
+//          joined, and seconds until the message reached every one)
+// --features presence-diff: the ws clients ask for presence diffs (docs/protocol.md)
 // idle:    --clients N --pid SERVER_PID  (N idle connections, no room; server RSS growth per connection)
 // churn:   --concurrency C --seconds SEC  (connect, await welcome, close, repeat; connects/s)
 // durable: --senders S --window W --warmup SEC --seconds SEC  (each sender in a room of its own; acks/s, ack p99)
@@ -36,7 +39,8 @@ function client(name, handlers) {
       close: () => s.close(),
     };
   }
-  const ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name), 'chat',
+  const features = opts.features ? '&features=' + encodeURIComponent(opts.features) : '';
+  const ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name) + features, 'chat',
     { perMessageDeflate: false });
   ws.on('message', (data) => {
     const f = JSON.parse(data);
@@ -129,7 +133,7 @@ function opened(n, prefix, until) {
     const start = () => {
       if (started >= n) return;
       let counted = false;
-      const c = client(prefix + started++, {
+      const handlers = {
         [until]: () => {
           if (counted) return;
           counted = true;
@@ -137,7 +141,9 @@ function opened(n, prefix, until) {
           else start();
         },
         error: reject,
-      });
+      };
+      const c = client(prefix + started++, handlers);
+      c.handlers = handlers;
       clients.push(c);
     };
     for (let i = 0; i < Math.min(parallel, n); i++) start();
@@ -218,6 +224,24 @@ async function main() {
     const secs = (now() - t0) / 1e6;
     clients.forEach((c) => c.close());
     finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100 });
+  } else if (mode === 'bigroom') {
+    const n = num('clients', 10000);
+    const t0 = now();
+    const clients = await opened(n, 'b', 'joined');
+    const joinSecs = (now() - t0) / 1e6;
+    let got = 0;
+    const t1 = now();
+    const all = new Promise((resolve) => {
+      for (const c of clients) {
+        c.handlers.message = (f) => { if (f.text === 'to everyone' && ++got === n) resolve(); };
+      }
+    });
+    clients[0].send(opts.room || 'lobby', 'to everyone', 'big-1');
+    await all;
+    const deliverSecs = (now() - t1) / 1e6;
+    clients.forEach((c) => c.close());
+    finish({ mode, proto, clients: n, joinSeconds: Math.round(joinSecs * 100) / 100,
+      deliverSeconds: Math.round(deliverSecs * 1000) / 1000, received: got });
   } else if (mode === 'idle') {
     const n = num('clients', 5000);
     const pid = num('pid');

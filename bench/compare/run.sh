@@ -9,7 +9,8 @@
 #   MODES="fanout latency" RUNS=3 SECONDS_PER_RUN=10 CLIENTS=5000 CONNECT_CLIENTS=1000 bench/compare/run.sh
 # Modes: fanout (100 receivers, 1 sender, 200 in flight: deliveries/s), latency (the same at 10 in flight: p99),
 # rooms (10 rooms x 10 receivers, 10 senders, unpinned: Parley on both cores against itself pinned), connect
-# (CONNECT_CLIENTS into the default room: seconds until all are joined), idle (CLIENTS idle: KB of server RSS each),
+# (CONNECT_CLIENTS into the default room, asking for presence diffs: seconds until all are joined; connect-v1 the same
+# without diffs), bigroom (BIGROOM_CLIENTS in the default room, then one message: seconds until all got it), idle (CLIENTS idle: KB of server RSS each),
 # churn (connect-welcome-close loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL and on the
 # embedded store: acks/s and ack p99; Parley only, the peers store nothing).
 # Rate and connection limits are turned off by configuration, never by code.
@@ -21,6 +22,7 @@ RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CLIENTS=${CLIENTS:-5000}
 CONNECT_CLIENTS=${CONNECT_CLIENTS:-$CLIENTS}
+BIGROOM_CLIENTS=${BIGROOM_CLIENTS:-10000}
 MODES=${MODES:-fanout latency rooms connect idle churn durable}
 PEERS=${PEERS:-parley ws socketio tyrus}
 PGHOST=${PGHOST:-127.0.0.1}
@@ -70,7 +72,7 @@ start_server() {
     local name=$1 room=$2 pin=$3 store=${4:-memory}
     if [ "$name" = parley ] || [ "$name" = parley-before ]; then
         local props=(-Dparley.default-room="$room" -Dparley.rate.messages-per-second=0
-            -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0)
+            -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0 -Dparley.limits.members-per-room=0)
         case "$store" in
             memory) props+=(-Dparley.store=memory) ;;
             embedded) props+=("-Dparley.data.dir=$WORK/data-$RANDOM") ;;
@@ -137,7 +139,13 @@ for mode in $MODES; do
                 [ "$server" = parley ] || continue
                 measure parley rooms-1core none "taskset -c 0" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S"
                 measure parley rooms-2cores none "" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S" ;;
-            connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 ;;
+            connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 \
+                         --features presence-diff ;;
+            connect-v1) measure "$server" connect-v1 lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 ;;
+            bigroom)
+                [ "$server" = socketio ] || [ "$server" = tyrus ] && continue
+                measure "$server" bigroom lobby "taskset -c 0" memory -- --mode bigroom --clients "$BIGROOM_CLIENTS" --timeout 300 \
+                    --features presence-diff ;;
             idle) measure "$server" idle none "taskset -c 0" memory -- --mode idle --clients "$CLIENTS" --settle 5 ;;
             churn) measure "$server" churn none "taskset -c 0" memory -- --mode churn --concurrency 20 --seconds "$S" ;;
             durable)
