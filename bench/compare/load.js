@@ -70,6 +70,26 @@ class Histogram {
   }
 }
 
+/**
+ * CPU seconds the server process has used so far (user + system, from /proc), or null without --pid: on a shared
+ * machine what a server spends per connection says more than the wall time, which other work stretches.
+ */
+function serverCpu() {
+  const pid = opts.pid;
+  if (!pid) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second)
+  } catch {
+    return null;
+  }
+}
+const serverCpuAtStart = serverCpu();
+const cpuSince = (start) => {
+  const now = serverCpu();
+  return start === null || now === null ? null : Math.round((now - start) * 100) / 100;
+};
+
 function finish(result) {
   const cpu = process.cpuUsage(startCpu);
   const wall = (now() - startWall) / 1e6;
@@ -220,15 +240,20 @@ async function main() {
   } else if (mode === 'connect') {
     const n = num('clients', 1000);
     const t0 = now();
+    const cpu0 = serverCpu();
     const clients = await opened(n, 'c', 'joined');
     const secs = (now() - t0) / 1e6;
+    const cpu = cpuSince(cpu0);
     clients.forEach((c) => c.close());
-    finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100 });
+    finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100,
+      serverCpuSeconds: cpu, serverCpuMsPerConnect: cpu === null ? null : Math.round((cpu / n) * 1e5) / 100 });
   } else if (mode === 'bigroom') {
     const n = num('clients', 10000);
     const t0 = now();
+    const cpu0 = serverCpu();
     const clients = await opened(n, 'b', 'joined');
     const joinSecs = (now() - t0) / 1e6;
+    const joinCpu = cpuSince(cpu0);
     let got = 0;
     const t1 = now();
     const all = new Promise((resolve) => {
@@ -241,7 +266,7 @@ async function main() {
     const deliverSecs = (now() - t1) / 1e6;
     clients.forEach((c) => c.close());
     finish({ mode, proto, clients: n, joinSeconds: Math.round(joinSecs * 100) / 100,
-      deliverSeconds: Math.round(deliverSecs * 1000) / 1000, received: got });
+      deliverSeconds: Math.round(deliverSecs * 1000) / 1000, received: got, serverCpuSeconds: joinCpu });
   } else if (mode === 'idle') {
     const n = num('clients', 5000);
     const pid = num('pid');
@@ -272,8 +297,11 @@ async function main() {
       step();
     });
     const t0 = now();
+    const cpu0 = serverCpu();
     await Promise.all(Array.from({ length: concurrency }, loop));
-    finish({ mode, proto, concurrency, connectsPerSec: Math.round(done / ((now() - t0) / 1e6)) });
+    const cpu = cpuSince(cpu0);
+    finish({ mode, proto, concurrency, connects: done, connectsPerSec: Math.round(done / ((now() - t0) / 1e6)),
+      serverCpuSeconds: cpu, serverCpuMsPerConnect: cpu === null || !done ? null : Math.round((cpu / done) * 1e5) / 100 });
   } else {
     fail('unknown mode ' + mode);
   }

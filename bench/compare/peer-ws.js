@@ -4,7 +4,7 @@
 // member with the sender's ref, then ack to the sender). Nothing is stored.
 // Presence follows Parley's rules (docs/protocol.md, "Presence in large rooms"): clients that connect with
 // ?features=presence-diff get one presence_diff per room per 100 ms; others one presence frame per event while the
-// room has at most 200 users, none beyond; joined lists at most 200 members (here the first 200 to have joined,
+// room has at most 200 users, none beyond; a large room's diffs carry the count only, one interval per 200 users; joined lists at most 200 members (here the first 200 to have joined,
 // where Parley lists the first 200 by name) with the count.
 //   node peer-ws.js PORT [defaultRoom]
 const { WebSocketServer } = require('ws');
@@ -32,7 +32,8 @@ function tell(name, r, user, inRoom) {
     const presence = JSON.stringify({ type: 'presence', room: name, user, event: inRoom ? 'join' : 'leave' });
     for (const m of r.members) if (!m.diffs && m.user !== user) m.send(presence);
   }
-  if (!r.timer) r.timer = setTimeout(() => flush(name, r), INTERVAL_MS);
+  // as Parley: a large room's count goes out once per interval per 200 users
+  if (!r.timer) r.timer = setTimeout(() => flush(name, r), INTERVAL_MS * Math.max(1, Math.ceil(r.users.size / LARGE_ROOM)));
 }
 
 function flush(name, r) {

@@ -43,6 +43,7 @@ if ! command -v gnuplot >/dev/null; then
         || echo "gnuplot could not be installed: no chart, the table only" >&2
 fi
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+cp target/parley.war "$WORK/parley.war"
 
 # --- is the machine quiet? ---------------------------------------------------------------------------------------
 LOAD1=$(cut -d' ' -f1 /proc/loadavg)
@@ -82,7 +83,7 @@ start_server() {
                 DBS+=("$db")
                 props+=("-Dparley.db.url=jdbc:postgresql://$PGHOST:$PGPORT/$db" "-Dparley.db.user=$PGUSER") ;;
         esac
-        local war=target/parley.war
+        local war=$WORK/parley.war  # a copy: a build during the run does not change the server under test
         [ "$name" = parley-before ] && war=${PARLEY_BEFORE_WAR:?PARLEY_BEFORE_WAR names the build to compare with}
         PARLEY_WAR="$war" PIN="$pin" start_parley "$WORK/parley-$RANDOM" "${props[@]}"
         SERVER_PID=$PID

@@ -1,6 +1,5 @@
 package dev.parley.room;
 
-import dev.parley.config.PresenceSettings;
 import dev.parley.message.Payload;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
@@ -18,7 +17,8 @@ import java.util.TreeMap;
  * <li>Clients that asked for the {@code presence-diff} feature get one {@code presence_diff} per room per interval
  * ({@link PresenceSettings#interval()}) with every change since the last: each user who joined or left at most once,
  * where they ended up, and states set. In a large room (more than {@link PresenceSettings#largeRoom()} users) a diff
- * carries only the count, and a count that did not change is not sent. The first diff after a room was large lists
+ * carries only the count, a count that did not change is not sent, and the interval grows with the room
+ * ({@link #delayMillis}). The first diff after a room was large lists
  * all members again.</li>
  * <li>Other (version 1) clients get one {@code presence} frame per event while the room is small, as before, and
  * none in a large room.</li>
@@ -118,8 +118,18 @@ public final class PresenceCoalescer {
         Pending p = room.presence();
         if (!p.scheduled) {
             p.scheduled = true;
-            scheduler.schedule(() -> lanes.offer(room.name(), () -> flush(room)), settings.interval().toMillis());
+            scheduler.schedule(() -> lanes.offer(room.name(), () -> flush(room)), delayMillis(room.userCount()));
         }
+    }
+
+    /**
+     * The interval for a small room; for a large one, as many intervals as it has {@link PresenceSettings#largeRoom()}s
+     * of users, so that a room's diffs cost at most about {@code largeRoom} frames per interval however large it is
+     * (10,000 users, large beyond 200, at 100 ms: the count every 5 s).
+     */
+    long delayMillis(int users) {
+        long rooms = Math.max(1, (users + settings.largeRoom() - 1) / settings.largeRoom());
+        return settings.interval().toMillis() * rooms;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.parley.room;
 
-import dev.parley.config.PresenceSettings;
 import dev.parley.message.Payload;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;

@@ -1,7 +1,6 @@
 package dev.parley.wiring;
 
 import dev.parley.config.EventSettings;
-import dev.parley.config.PresenceSettings;
 import dev.parley.config.Settings;
 import dev.parley.protocol.Names;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,17 +61,6 @@ public class SettingsProducer {
                 read().atLeastZero("parley.rate.app-signals-per-second", d.signalsPerSecond()),
                 (int) read().atLeastZero("parley.rate.app-signal-burst", d.signalBurst()));
         LOG.config(() -> "event settings: " + s);
-        return s;
-    }
-
-    @Produces
-    @Singleton
-    PresenceSettings presenceSettings() {
-        PresenceSettings d = PresenceSettings.defaults();
-        PresenceSettings s = new PresenceSettings(
-                Duration.ofMillis(read().positive("parley.presence.interval-ms", (int) d.interval().toMillis())),
-                read().positive("parley.presence.large-room", d.largeRoom()));
-        LOG.config(() -> "presence settings: " + s);
         return s;
     }
 

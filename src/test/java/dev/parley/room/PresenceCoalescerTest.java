@@ -1,6 +1,5 @@
 package dev.parley.room;
 
-import dev.parley.config.PresenceSettings;
 import dev.parley.message.Payload;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
@@ -250,5 +249,13 @@ class PresenceCoalescerTest {
             seenByFirst.addAll(strings(d, "joins"));
         }
         assertEquals(n, seenByFirst.size(), "the first member learnt of everyone");
+    }
+
+    @Test
+    void aLargeRoomsCountIsToldLessOftenTheLargerItIs() {
+        PresenceCoalescer c = new PresenceCoalescer(new PresenceSettings(Duration.ofMillis(100), 200), (t, d) -> { },
+                RoomLanes.on(Runnable::run));
+        assertEquals(List.of(100L, 100L, 200L, 5000L), List.of(c.delayMillis(1), c.delayMillis(200), c.delayMillis(201),
+                c.delayMillis(10_000)));
     }
 }

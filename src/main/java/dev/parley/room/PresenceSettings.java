@@ -1,9 +1,9 @@
-package dev.parley.config;
+package dev.parley.room;
 
 import java.time.Duration;
 
 /**
- * How presence is told in rooms, read once at start ({@code parley.presence.*}). Immutable.
+ * How presence is told in rooms, read once at start ({@code parley.presence.*}, see {@link PresenceSetup}). Immutable.
  *
  * @param interval  how long a room's joins, leaves and state changes are gathered before one {@code presence_diff}
  *                  goes to the clients that asked for diffs
