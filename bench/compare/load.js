@@ -4,6 +4,9 @@
 // fanout:  --receivers N --senders S --window W --warmup SEC --seconds SEC  (one room; W messages in flight
 //          per sender, the next sent on each ack; latency from sending to a receiver getting it)
 // connect: --clients N  (all connect at once into the server's default room; time until every one has `joined`)
+// bigroom: --clients N  (N connect into the default room, then one of them sends a message: seconds until all are
+//          joined, and seconds until the message reached every one)
+// --features presence-diff: the ws clients ask for presence diffs (docs/protocol.md)
 // idle:    --clients N --pid SERVER_PID [--histograms PREFIX]  (N idle connections, no room; server RSS growth and,
 //          for a JVM, live heap growth per connection; the class histograms before and after go to PREFIX-*.txt)
 // churn:   --concurrency C --seconds SEC  (connect, await welcome, close, repeat; connects/s)
@@ -40,7 +43,8 @@ function client(name, handlers) {
       close: () => s.close(),
     };
   }
-  const ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name), 'chat',
+  const features = opts.features ? '&features=' + encodeURIComponent(opts.features) : '';
+  const ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name) + features, 'chat',
     { perMessageDeflate: false });
   ws.on('message', (data) => {
     const f = JSON.parse(data);
@@ -69,6 +73,26 @@ class Histogram {
     return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] / 1000;
   }
 }
+
+/**
+ * CPU seconds the server process has used so far (user + system, from /proc), or null without --pid: on a shared
+ * machine what a server spends per connection says more than the wall time, which other work stretches.
+ */
+function serverCpu() {
+  const pid = opts.pid;
+  if (!pid) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second)
+  } catch {
+    return null;
+  }
+}
+const serverCpuAtStart = serverCpu();
+const cpuSince = (start) => {
+  const now = serverCpu();
+  return start === null || now === null ? null : Math.round((now - start) * 100) / 100;
+};
 
 function finish(result) {
   const cpu = process.cpuUsage(startCpu);
@@ -144,7 +168,7 @@ function opened(n, prefix, until) {
     const start = () => {
       if (started >= n) return;
       let counted = false;
-      const c = client(prefix + started++, {
+      const handlers = {
         [until]: () => {
           if (counted) return;
           counted = true;
@@ -152,7 +176,9 @@ function opened(n, prefix, until) {
           else start();
         },
         error: reject,
-      });
+      };
+      const c = client(prefix + started++, handlers);
+      c.handlers = handlers;
       clients.push(c);
     };
     for (let i = 0; i < Math.min(parallel, n); i++) start();
@@ -236,10 +262,33 @@ async function main() {
   } else if (mode === 'connect') {
     const n = num('clients', 1000);
     const t0 = now();
+    const cpu0 = serverCpu();
     const clients = await opened(n, 'c', 'joined');
     const secs = (now() - t0) / 1e6;
+    const cpu = cpuSince(cpu0);
     clients.forEach((c) => c.close());
-    finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100 });
+    finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100,
+      serverCpuSeconds: cpu, serverCpuMsPerConnect: cpu === null ? null : Math.round((cpu / n) * 1e5) / 100 });
+  } else if (mode === 'bigroom') {
+    const n = num('clients', 10000);
+    const t0 = now();
+    const cpu0 = serverCpu();
+    const clients = await opened(n, 'b', 'joined');
+    const joinSecs = (now() - t0) / 1e6;
+    const joinCpu = cpuSince(cpu0);
+    let got = 0;
+    const t1 = now();
+    const all = new Promise((resolve) => {
+      for (const c of clients) {
+        c.handlers.message = (f) => { if (f.text === 'to everyone' && ++got === n) resolve(); };
+      }
+    });
+    clients[0].send(opts.room || 'lobby', 'to everyone', 'big-1');
+    await all;
+    const deliverSecs = (now() - t1) / 1e6;
+    clients.forEach((c) => c.close());
+    finish({ mode, proto, clients: n, joinSeconds: Math.round(joinSecs * 100) / 100,
+      deliverSeconds: Math.round(deliverSecs * 1000) / 1000, received: got, serverCpuSeconds: joinCpu });
   } else if (mode === 'idle') {
     const n = num('clients', 5000);
     const pid = num('pid');
@@ -270,8 +319,11 @@ async function main() {
       step();
     });
     const t0 = now();
+    const cpu0 = serverCpu();
     await Promise.all(Array.from({ length: concurrency }, loop));
-    finish({ mode, proto, concurrency, connectsPerSec: Math.round(done / ((now() - t0) / 1e6)) });
+    const cpu = cpuSince(cpu0);
+    finish({ mode, proto, concurrency, connects: done, connectsPerSec: Math.round(done / ((now() - t0) / 1e6)),
+      serverCpuSeconds: cpu, serverCpuMsPerConnect: cpu === null || !done ? null : Math.round((cpu / done) * 1e5) / 100 });
   } else {
     fail('unknown mode ' + mode);
   }

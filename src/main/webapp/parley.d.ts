@@ -172,6 +172,13 @@ export class ParleyClient {
      */
     members(room: string): string[];
     /**
+     * The number of users in a room as last heard (kept current in large rooms too, where `members()` lists only
+     * the first page); 0 when not in it.
+     * @param {string} room
+     * @returns {number}
+     */
+    memberCount(room: string): number;
+    /**
      * The last seq this client has of a room (0 for none).
      * @param {string} room
      */
@@ -305,6 +312,23 @@ export class ParleyClient {
         before?: number;
         limit?: number;
     }): Promise<Message[]>;
+    /**
+     * A page of a room's members from the server (for large rooms, whose `joined` lists only the first page): users
+     * sorted by name after `after`, at most `limit` (the server's page size, 200, when not given). Pass the answer's
+     * `next` as `after` for the following page; it is absent on the last.
+     * @param {string} room
+     * @param {{after?: string, limit?: number}} [page]
+     * @returns {Promise<{members: string[], count: number, next?: string, state: Record<string, Object>}>}
+     */
+    fetchMembers(room: string, page?: {
+        after?: string;
+        limit?: number;
+    }): Promise<{
+        members: string[];
+        count: number;
+        next?: string;
+        state: Record<string, any>;
+    }>;
     /**
      * The rooms that have members.
      * @returns {Promise<{name: string, members: number}[]>}
@@ -457,9 +481,14 @@ export type DirectMessage = {
 export type JoinInfo = {
     room: string;
     /**
-     * user names, sorted
+     * user names, sorted; in a large room only the first page of them (see `count`)
      */
     members: string[];
+    /**
+     * the number of users in the room (more than `members` lists in a large room: page them with
+     * `fetchMembers()`)
+     */
+    count: number;
     /**
      * the members' states (see `setMemberState()`), by user; only users who set one
      */

@@ -208,7 +208,9 @@ export class ParleyError extends Error {
  * The `joined` event's detail, also what `join()` resolves with.
  * @typedef {Object} JoinInfo
  * @property {string} room
- * @property {string[]} members user names, sorted
+ * @property {string[]} members user names, sorted; in a large room only the first page of them (see `count`)
+ * @property {number} count the number of users in the room (more than `members` lists in a large room: page them with
+ *                    `fetchMembers()`)
  * @property {Record<string, Object>} state the members' states (see `setMemberState()`), by user; only users who set one
  * @property {string} [epoch] identifies the room's history; a change means history was reset
  * @property {boolean} rejoin true when this is a rejoin after a reconnect (or a repeated join)
@@ -392,6 +394,16 @@ export class ParleyClient {
     members(room) {
         const r = this.#rooms.get(room);
         return r ? [...r.members].sort() : [];
+    }
+
+    /**
+     * The number of users in a room as last heard (kept current in large rooms too, where `members()` lists only
+     * the first page); 0 when not in it.
+     * @param {string} room
+     * @returns {number}
+     */
+    memberCount(room) {
+        return this.#rooms.get(room)?.count ?? 0;
     }
 
     /**
@@ -651,6 +663,27 @@ export class ParleyClient {
     }
 
     /**
+     * A page of a room's members from the server (for large rooms, whose `joined` lists only the first page): users
+     * sorted by name after `after`, at most `limit` (the server's page size, 200, when not given). Pass the answer's
+     * `next` as `after` for the following page; it is absent on the last.
+     * @param {string} room
+     * @param {{after?: string, limit?: number}} [page]
+     * @returns {Promise<{members: string[], count: number, next?: string, state: Record<string, Object>}>}
+     */
+    fetchMembers(room, page = {}) {
+        /** @type {{type: string, room: string, after?: string, limit?: number}} */
+        const frame = {type: 'members', room};
+        if (page.after !== undefined) {
+            frame.after = page.after;
+        }
+        if (page.limit !== undefined) {
+            frame.limit = page.limit;
+        }
+        return this.#request(frame, 'm').then((f) => ({members: f.members ?? [], count: f.count ?? 0,
+            next: f.next ?? undefined, state: f.state ?? {}}));
+    }
+
+    /**
      * The rooms that have members.
      * @returns {Promise<{name: string, members: number}[]>}
      */
@@ -828,6 +861,8 @@ export class ParleyClient {
         if (name) {
             url.searchParams.set('name', name);
         }
+        // Presence as one diff per room per interval: what keeps large rooms and reconnect storms affordable.
+        url.searchParams.set('features', 'presence-diff');
         for (const [key, value] of Object.entries(params ?? {})) {
             if (value !== undefined && value !== null) {
                 url.searchParams.set(key, String(value));
@@ -998,11 +1033,15 @@ export class ParleyClient {
             case 'left':
             case 'history':
             case 'rooms':
+            case 'members':
             case 'pong':
                 this.#settle(f);
                 break;
             case 'presence':
                 this.#onPresence(f);
+                break;
+            case 'presence_diff':
+                this.#onPresenceDiff(f);
                 break;
             case 'typing':
                 if (this.#rooms.has(f.room)) {
@@ -1113,6 +1152,7 @@ export class ParleyClient {
         const rejoin = r.joinedBefore;
         r.epoch = f.epoch ?? r.epoch;
         r.members = new Set(f.members ?? []);
+        r.count = typeof f.count === 'number' ? f.count : r.members.size;
         r.states = new Map(Object.entries(f.state ?? {}));
         if (r.ownState !== undefined) {
             // The server forgets a state when the user's last connection leaves: say it again on every join.
@@ -1126,7 +1166,7 @@ export class ParleyClient {
         r.joinRef = null;
         r.sinceSent = null;
         /** @type {JoinInfo} */
-        const info = {room: r.name, members: [...r.members].sort(), state: Object.fromEntries(r.states),
+        const info = {room: r.name, members: [...r.members].sort(), count: r.count, state: Object.fromEntries(r.states),
             epoch: r.epoch ?? undefined, rejoin, reset,
             truncated: f.truncated === true};
         this.#emit('joined', info);
@@ -1174,11 +1214,74 @@ export class ParleyClient {
         } else if (f.event === 'update') {
             r.states.set(f.user, f.data);
         }
+        r.count = r.members.size;
         const detail = {room: f.room, user: f.user, event: f.event, members: [...r.members].sort()};
         if (f.event === 'update') {
             detail.data = f.data;
         }
         this.#emit('presence', detail);
+    }
+
+    /**
+     * A room's presence changes of one interval (the `presence-diff` feature): applied to the members, and told to
+     * listeners as the same `presence` events one frame per change would have given (none about this user).
+     */
+    #onPresenceDiff(f) {
+        const r = this.#rooms.get(f.room);
+        if (!r) {
+            return;
+        }
+        if (typeof f.count === 'number') {
+            r.count = f.count;
+        }
+        /** @type {[string, string, Object?][]} */
+        const changes = [];
+        if (Array.isArray(f.members)) {
+            // The whole list, after the room was large: tell what differs from the list we had.
+            const next = new Set(f.members);
+            for (const u of next) {
+                if (!r.members.has(u)) {
+                    changes.push([u, 'join']);
+                }
+            }
+            for (const u of r.members) {
+                if (!next.has(u)) {
+                    changes.push([u, 'leave']);
+                }
+            }
+            r.members = next;
+            r.states = new Map(Object.entries(f.state ?? {}));
+            if (r.ownState !== undefined && this.#user !== null) {
+                r.states.set(this.#user, r.ownState);
+            }
+        } else {
+            for (const u of f.joins ?? []) {
+                if (!r.members.has(u)) {
+                    r.members.add(u);
+                    changes.push([u, 'join']);
+                }
+            }
+            for (const u of f.leaves ?? []) {
+                r.states.delete(u);
+                if (r.members.delete(u)) {
+                    changes.push([u, 'leave']);
+                }
+            }
+            for (const [u, data] of Object.entries(f.state ?? {})) {
+                r.states.set(u, data);
+                changes.push([u, 'update', data]);
+            }
+        }
+        for (const [user, event, data] of changes) {
+            if (user === this.#user) {
+                continue;
+            }
+            const detail = {room: f.room, user, event, members: [...r.members].sort()};
+            if (event === 'update') {
+                detail.data = data;
+            }
+            this.#emit('presence', detail);
+        }
     }
 
     #onDirect(f) {
@@ -1305,6 +1408,8 @@ class RoomState {
         this.sinceSent = null;
         /** @type {Set<string>} */
         this.members = new Set();
+        /** the number of users in the room, as the server last said */
+        this.count = 0;
         /** @type {Map<string, Object>} the members' states, by user */
         this.states = new Map();
         /** @type {Object|undefined} this user's state, sent again on every join */

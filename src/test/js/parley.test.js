@@ -836,3 +836,63 @@ describe('conversations and read state', () => {
         assert.deepEqual(last().sentOf('history').map((h) => [h.with, h.since]), [['bob', 9]]);
     });
 });
+
+describe('presence diffs', () => {
+    /** Welcomes and joins the default room with the given members and count, as Parley does. */
+    const welcomeInto = (socket, members, count) => {
+        socket.welcome('alice', {rooms: []});
+        const joined = {type: 'joined', room: 'lobby', members, history: [], epoch: 'e1'};
+        if (count !== undefined) {
+            joined.count = count;
+        }
+        socket.receive(joined);
+    };
+    it('asks for presence diffs when it connects', () => {
+        const {client, last} = setup();
+        client.connect();
+        assert.equal(last().url.searchParams.get('features'), 'presence-diff');
+    });
+    it('applies a diff to the members and tells each change as the presence event one frame would have', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        welcomeInto(last(), ['alice', 'bob'], 2);
+        last().receive({type: 'presence_diff', room: 'lobby', joins: ['alice', 'carol', 'dan'], leaves: ['bob'],
+            state: {carol: {colour: 'red'}}, count: 3});
+        assert.deepEqual(client.members('lobby'), ['alice', 'carol', 'dan']);
+        assert.equal(client.memberCount('lobby'), 3);
+        assert.deepEqual(client.memberStates('lobby'), {carol: {colour: 'red'}});
+        assert.deepEqual(events.presence.map((p) => p.event + ' ' + p.user),
+            ['join carol', 'join dan', 'leave bob', 'update carol'], 'nothing about itself');
+        assert.deepEqual(events.presence.at(-1).members, ['alice', 'carol', 'dan']);
+        assert.deepEqual(events.presence.at(-1).data, {colour: 'red'});
+    });
+    it('keeps the count of a large room and pages its members on request', async () => {
+        const {client, last, events} = setup();
+        client.connect();
+        welcomeInto(last(), ['aaron', 'alice'], 5000);
+        assert.equal(events.joined.at(-1).count, 5000);
+        last().receive({type: 'presence_diff', room: 'lobby', count: 5001});
+        assert.equal(client.memberCount('lobby'), 5001);
+        assert.deepEqual(events.presence, [], 'a count alone tells no one');
+        const page = client.fetchMembers('lobby', {after: 'alice', limit: 2});
+        const q = last().sentOf('members')[0];
+        assert.deepEqual([q.room, q.after, q.limit], ['lobby', 'alice', 2]);
+        last().receive({type: 'members', room: 'lobby', members: ['bea', 'cy'], count: 5001, next: 'cy', ref: q.ref});
+        assert.deepEqual(await page, {members: ['bea', 'cy'], count: 5001, next: 'cy', state: {}});
+    });
+    it('replaces its list when a room that was large lists everyone again, telling what changed', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        welcomeInto(last(), ['alice', 'bob'], 300);
+        last().receive({type: 'presence_diff', room: 'lobby', members: ['alice', 'carol'], count: 2});
+        assert.deepEqual(client.members('lobby'), ['alice', 'carol']);
+        assert.deepEqual(events.presence.map((p) => p.event + ' ' + p.user), ['join carol', 'leave bob']);
+    });
+    it('still follows one presence frame per event from a server without diffs', () => {
+        const {client, last} = setup();
+        client.connect();
+        welcomeInto(last(), ['alice']);
+        last().receive({type: 'presence', room: 'lobby', user: 'bob', event: 'join'});
+        assert.equal(client.memberCount('lobby'), 2);
+    });
+});

@@ -28,6 +28,7 @@ import jakarta.inject.Inject;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 
@@ -42,6 +43,8 @@ public class ConnectionService {
 
     private static final Logger LOG = Logger.getLogger(ConnectionService.class.getName());
     private static final String GUEST_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    /** The query parameter in which a client asks for optional features. */
+    static final String FEATURES_PARAM = "features";
 
     @Inject
     ConnectionRegistry connections;
@@ -107,9 +110,11 @@ public class ConnectionService {
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
                 transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released,
                 error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
+        List<String> features = features(handshake);
+        peer.presenceDiffs(features.contains(FrameCodec.FEATURE_PRESENCE_DIFF));
         try {
             // welcome is queued before the peer is registered, so nothing another thread sends it can come first
-            peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms()));
+            peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms(), features));
             directs.connecting(user);
             try {
                 connections.add(peer);
@@ -191,6 +196,22 @@ public class ConnectionService {
             connections.remove(peer);
             limiter.closed(peer.user(), peer.address());
         }
+    }
+
+    /**
+     * The optional features the client asked for with the query {@code features} (comma-separated, repeatable) that
+     * this server has: only {@code presence-diff}. Unknown ones are ignored, so clients may ask newer servers for more.
+     */
+    static List<String> features(Handshake handshake) {
+        List<String> asked = handshake.query().getOrDefault(FEATURES_PARAM, List.of());
+        for (String value : asked) {
+            for (String feature : value.split(",")) {
+                if (feature.trim().equals(FrameCodec.FEATURE_PRESENCE_DIFF)) {
+                    return List.of(FrameCodec.FEATURE_PRESENCE_DIFF);
+                }
+            }
+        }
+        return List.of();
     }
 
     private String guestName() {

@@ -98,6 +98,8 @@ public class FrameRouter {
             conversations.read(peer, f);
         } else if (frame instanceof ClientFrame.ListConversations f) {
             conversations.list(peer, f);
+        } else if (frame instanceof ClientFrame.Members f) {
+            rooms.members(peer, f);
         } else if (frame instanceof ClientFrame.ListRooms f) {
             rooms.list(peer, f);
         } else if (frame instanceof ClientFrame.Ping f) {

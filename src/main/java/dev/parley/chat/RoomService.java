@@ -165,8 +165,10 @@ public class RoomService {
             truncated = true;
             upTo = since == null ? 0 : since;
         }
+        // The count goes to clients that asked for diffs, and to everyone when the list is only its first page.
+        Integer count = membership.partial() || peer.presenceDiffs() ? membership.count() : null;
         ServerFrame.Joined joined = new ServerFrame.Joined(room, membership.members(), membership.states(), history, epoch,
-                truncated, join.ref());
+                truncated, join.ref(), count);
         membership.subscription().activate(encode(joined), upTo);
         return true;
     }
@@ -346,6 +348,22 @@ public class RoomService {
         } catch (StoreUnavailableException e) {
             peer.send(Failures.toError(e, q.ref()));
         }
+    }
+
+    /**
+     * Answers with a page of the room's members (see {@link RoomRegistry#page}), on the room's lane, so that the page
+     * and the room's presence diffs reach the client in the order they were taken. Members only.
+     */
+    public void members(Peer peer, ClientFrame.Members q) {
+        if (!peer.rooms().contains(q.room())) {
+            peer.send(notMember(q.room(), q.ref()));
+            return;
+        }
+        int limit = q.limit() == null ? rooms.presence().pageSize() : q.limit();
+        lanes.run(q.room(), () -> {
+            RoomRegistry.MemberPage page = rooms.page(q.room(), q.after(), limit);
+            peer.send(new ServerFrame.Members(q.room(), page.members(), page.states(), page.count(), page.next(), q.ref()));
+        });
     }
 
     /** Answers with the rooms that have members and that this connection may enter (private ones only if granted). */

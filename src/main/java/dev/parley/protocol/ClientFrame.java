@@ -82,6 +82,13 @@ public sealed interface ClientFrame {
     record Read(ConversationId conversation, long seq, String ref) implements ClientFrame {
     }
 
+    /**
+     * Ask for a page of a room's members: the users sorted after {@code after} (null: from the first), at most
+     * {@code limit} (null: the server's page size). Members only.
+     */
+    record Members(String room, String after, Integer limit, String ref) implements ClientFrame {
+    }
+
     /** List the rooms that have members. */
     record ListRooms(String ref) implements ClientFrame {
     }

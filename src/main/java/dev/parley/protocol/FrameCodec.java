@@ -36,6 +36,10 @@ public final class FrameCodec {
     public static final int MAX_TOKEN_CHARS = 4096;
     /** Largest {@code limit} a history query may ask for. */
     public static final int MAX_HISTORY_LIMIT = 100;
+    /** Largest {@code limit} a members request may ask for. */
+    public static final int MAX_MEMBERS_LIMIT = 1000;
+    /** The optional feature that turns per-event {@code presence} frames into {@code presence_diff} frames. */
+    public static final String FEATURE_PRESENCE_DIFF = "presence-diff";
 
     /** The field that carries an application's JSON object, kept whole where other nested values are not. */
     static final String DATA = "data";
@@ -141,6 +145,8 @@ public final class FrameCodec {
             case "history" -> history(f, ref);
             case "conversations" -> new ClientFrame.ListConversations(ref);
             case "read" -> new ClientFrame.Read(f.conversation(), f.requiredLong("seq", 1), ref);
+            case "members" -> new ClientFrame.Members(f.room("room"), f.optionalUser("after"),
+                    f.optionalInt("limit", 1, MAX_MEMBERS_LIMIT), ref);
             case "rooms" -> new ClientFrame.ListRooms(ref);
             case "ping" -> new ClientFrame.Ping(ref);
             case "auth" -> new ClientFrame.Auth(f.token("token"), ref);
@@ -316,6 +322,12 @@ public final class FrameCodec {
             return value;
         }
 
+        /** A user name that may be absent (null). */
+        String optionalUser(String name) throws FrameRejected {
+            JsonValue v = json.get(name);
+            return v == null || v == JsonValue.NULL ? null : user(name);
+        }
+
         String text(String name) throws FrameRejected {
             String text = string(name);
             if (!Text.isWellFormed(text)) {
@@ -450,10 +462,9 @@ public final class FrameCodec {
         } else if (frame instanceof ServerFrame.Joined j) {
             g.write("type", "joined").write("room", j.room());
             strings(g, "members", j.members());
-            if (!j.state().isEmpty()) {
-                g.writeStartObject("state");
-                j.state().forEach((user, state) -> g.write(user, state.json()));
-                g.writeEnd();
+            states(g, j.state());
+            if (j.count() != null) {
+                g.write("count", j.count());
             }
             messages(g, "history", j.history());
             opt(g, "epoch", j.epoch());
@@ -461,6 +472,26 @@ public final class FrameCodec {
                 g.write("truncated", true);
             }
             opt(g, "ref", j.ref());
+        } else if (frame instanceof ServerFrame.PresenceDiff d) {
+            g.write("type", "presence_diff").write("room", d.room());
+            if (d.members() != null) {
+                strings(g, "members", d.members());
+            }
+            if (!d.joins().isEmpty()) {
+                strings(g, "joins", d.joins());
+            }
+            if (!d.leaves().isEmpty()) {
+                strings(g, "leaves", d.leaves());
+            }
+            states(g, d.state());
+            g.write("count", d.count());
+        } else if (frame instanceof ServerFrame.Members m) {
+            g.write("type", "members").write("room", m.room());
+            strings(g, "members", m.members());
+            states(g, m.state());
+            g.write("count", m.count());
+            opt(g, "next", m.next());
+            opt(g, "ref", m.ref());
         } else if (frame instanceof ServerFrame.Left l) {
             g.write("type", "left").write("room", l.room());
             opt(g, "ref", l.ref());
@@ -512,6 +543,9 @@ public final class FrameCodec {
             g.write("type", "welcome").write("user", w.user()).write("session", w.session())
                     .write("protocol", w.protocol());
             strings(g, "rooms", w.rooms());
+            if (!w.features().isEmpty()) {
+                strings(g, "features", w.features());
+            }
         } else {
             throw new IllegalArgumentException("no encoding for " + frame.getClass().getName());
         }
@@ -583,6 +617,15 @@ public final class FrameCodec {
         g.writeStartArray(name);
         values.forEach(g::write);
         g.writeEnd();
+    }
+
+    /** Members' states by user, left out when there are none. */
+    private static void states(JsonGenerator g, Map<String, Payload> states) {
+        if (!states.isEmpty()) {
+            g.writeStartObject("state");
+            states.forEach((user, state) -> g.write(user, state.json()));
+            g.writeEnd();
+        }
     }
 
     private static void opt(JsonGenerator g, String name, String value) {

@@ -15,10 +15,20 @@ import java.util.TreeMap;
  */
 public sealed interface ServerFrame {
 
-    /** First frame of every connection. */
-    record Welcome(String user, String session, int protocol, List<String> rooms) implements ServerFrame {
+    /**
+     * First frame of every connection. {@code features}: the optional features the client asked for at connect
+     * and the server turned on (sent only when there are some).
+     */
+    record Welcome(String user, String session, int protocol, List<String> rooms, List<String> features)
+            implements ServerFrame {
         public Welcome {
             rooms = List.copyOf(rooms);
+            features = List.copyOf(features);
+        }
+
+        /** A welcome with no optional features. */
+        public Welcome(String user, String session, int protocol, List<String> rooms) {
+            this(user, session, protocol, rooms, List.of());
         }
     }
 
@@ -28,17 +38,56 @@ public sealed interface ServerFrame {
      * {@code epoch} identifies the room's history; {@code truncated} says older missed messages exist.
      */
     record Joined(String room, List<String> members, Map<String, Payload> state, List<RoomMessage> history,
-                  String epoch, boolean truncated, String ref) implements ServerFrame {
+                  String epoch, boolean truncated, String ref, Integer count) implements ServerFrame {
         public Joined {
             members = List.copyOf(members);
             state = java.util.Collections.unmodifiableMap(new TreeMap<>(state));
             history = List.copyOf(history);
         }
 
+        /**
+         * An answer without {@code count}: {@code members} lists everyone. With a count (the room's users), the list
+         * may be its first page only (a large room), and the rest is paged with a {@code members} request.
+         */
+        public Joined(String room, List<String> members, Map<String, Payload> state, List<RoomMessage> history,
+                      String epoch, boolean truncated, String ref) {
+            this(room, members, state, history, epoch, truncated, ref, null);
+        }
+
         /** An answer without member state. */
         public Joined(String room, List<String> members, List<RoomMessage> history, String epoch, boolean truncated,
                       String ref) {
             this(room, members, Map.of(), history, epoch, truncated, ref);
+        }
+    }
+
+    /**
+     * A room's presence changes gathered over a short interval, for clients that asked for the
+     * {@code presence-diff} feature. In a small room: {@code joins} (users now in the room) and {@code leaves}
+     * (users now gone), each user at most once with where they ended up, and {@code state} (states set, by user);
+     * or, right after the room was large, {@code members} (everyone, replacing what the client had) with every
+     * state. In a large room: only {@code count}, which every diff carries. Lists are empty, never null.
+     */
+    record PresenceDiff(String room, List<String> joins, List<String> leaves, List<String> members,
+                        Map<String, Payload> state, int count) implements ServerFrame {
+        public PresenceDiff {
+            joins = List.copyOf(joins);
+            leaves = List.copyOf(leaves);
+            members = members == null ? null : List.copyOf(members);
+            state = java.util.Collections.unmodifiableMap(new TreeMap<>(state));
+        }
+    }
+
+    /**
+     * Answer to a {@code members} request: the room's users after {@code after}, sorted, at most the limit, with the
+     * states of those listed; {@code next} is the cursor of the following page (the last user listed), null at the
+     * end; {@code count} the room's users.
+     */
+    record Members(String room, List<String> members, Map<String, Payload> state, int count, String next, String ref)
+            implements ServerFrame {
+        public Members {
+            members = List.copyOf(members);
+            state = java.util.Collections.unmodifiableMap(new TreeMap<>(state));
         }
     }
 

@@ -208,4 +208,23 @@ class FrameCodecTest {
                 codec.encode(new ServerFrame.ReadState(ConversationId.room("r1"), 42, "r")));
         assertEquals("{\"type\":\"read\",\"with\":\"bob\",\"seq\":7}", codec.encode(new ServerFrame.ReadState(ConversationId.with("bob"), 7, null)));
     }
+
+    @Test
+    void decodesAMembersRequestAndEncodesThePresenceFramesOfLargeRooms() throws FrameRejected {
+        assertEquals(new ClientFrame.Members("lobby", "bob", 100, "m1"),
+                codec.decode("{\"type\":\"members\",\"room\":\"lobby\",\"after\":\"bob\",\"limit\":100,\"ref\":\"m1\"}"));
+        assertEquals(new ClientFrame.Members("lobby", null, null, null), codec.decode("{\"type\":\"members\",\"room\":\"lobby\"}"));
+        assertThrows(FrameRejected.class, () -> codec.decode("{\"type\":\"members\",\"room\":\"lobby\",\"limit\":1001}"));
+        assertThrows(FrameRejected.class, () -> codec.decode("{\"type\":\"members\",\"room\":\"lobby\",\"after\":\"no spaces\"}"));
+        assertEquals("{\"type\":\"welcome\",\"user\":\"alice\",\"session\":\"s1\",\"protocol\":1,\"rooms\":[],\"features\":[\"presence-diff\"]}",
+                codec.encode(new ServerFrame.Welcome("alice", "s1", 1, List.of(), List.of("presence-diff"))));
+        assertEquals("{\"type\":\"joined\",\"room\":\"r1\",\"members\":[\"alice\"],\"count\":5000,\"history\":[],\"epoch\":\"e\"}",
+                codec.encode(new ServerFrame.Joined("r1", List.of("alice"), java.util.Map.of(), List.of(), "e", false, null, 5000)));
+        assertEquals("{\"type\":\"presence_diff\",\"room\":\"r1\",\"joins\":[\"a\"],\"leaves\":[\"b\"],\"count\":3}",
+                codec.encode(new ServerFrame.PresenceDiff("r1", List.of("a"), List.of("b"), null, java.util.Map.of(), 3)));
+        assertEquals("{\"type\":\"presence_diff\",\"room\":\"r1\",\"count\":5000}",
+                codec.encode(new ServerFrame.PresenceDiff("r1", List.of(), List.of(), null, java.util.Map.of(), 5000)));
+        assertEquals("{\"type\":\"members\",\"room\":\"r1\",\"members\":[\"c\",\"d\"],\"count\":9,\"next\":\"d\",\"ref\":\"m\"}",
+                codec.encode(new ServerFrame.Members("r1", List.of("c", "d"), java.util.Map.of(), 9, "d", "m")));
+    }
 }
