@@ -43,7 +43,7 @@ public class HistoryBench {
         int[] senders = Arrays.stream(opts.getOrDefault("--senders", "1,10,100").split(",")).mapToInt(Integer::parseInt).toArray();
         int seconds = Integer.parseInt(opts.getOrDefault("--seconds", "15"));
         int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "3"));
-        long maxMessages = Long.parseLong(opts.getOrDefault("--max-messages", "300000"));
+        long maxMessages = Long.parseLong(opts.getOrDefault("--max-messages", "1000000"));
         String label = opts.getOrDefault("--label", "");
 
         System.out.println("| store | senders | acked msgs/s | ack p50 (ms) | ack p99 (ms) | max (ms) | acked in window | errors |");

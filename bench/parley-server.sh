@@ -3,6 +3,7 @@
 #   start_parley WORKDIR [-Dname=value ...]   sets PORT and PID; fails fast if Payara does not come up
 #   PIN="taskset -c 0" start_parley ...     runs the server under that command (pinned to a core)
 #   PARLEY_WAR=other/parley.war start_parley ...   another build of Parley (a before/after comparison)
+#   HEAP=2g start_parley ...                 a larger maximum heap (default 1g)
 start_parley() {
     local work=$1
     shift
@@ -10,7 +11,7 @@ start_parley() {
     [ -f "$war" ] && [ -f target/payara-micro.jar ] || mvn -B -q package -DskipTests
     mkdir -p "$work"
     PORT=$(java bench/FreePort.java)
-    ${PIN:-} java -Xmx1g -Dhazelcast.socket.bind.any=false "$@" -jar target/payara-micro.jar --deploy "$war" \
+    ${PIN:-} java -Xmx${HEAP:-1g} -Dhazelcast.socket.bind.any=false "$@" -jar target/payara-micro.jar --deploy "$war" \
         --contextroot / --port "$PORT" --rootdir "$work/runtime" --nocluster > "$work/payara.log" 2>&1 &
     PID=$!
     for _ in $(seq 1 600); do

@@ -4,7 +4,11 @@
 // fanout:  --receivers N --senders S --window W --warmup SEC --seconds SEC  (one room; W messages in flight
 //          per sender, the next sent on each ack; latency from sending to a receiver getting it)
 // connect: --clients N  (all connect at once into the server's default room; time until every one has `joined`)
-// idle:    --clients N --pid SERVER_PID  (N idle connections, no room; server RSS growth per connection)
+// bigroom: --clients N  (N connect into the default room, then one of them sends a message: seconds until all are
+//          joined, and seconds until the message reached every one)
+// --features presence-diff: the ws clients ask for presence diffs (docs/protocol.md)
+// idle:    --clients N --pid SERVER_PID [--histograms PREFIX]  (N idle connections, no room; server RSS growth and,
+//          for a JVM, live heap growth per connection; the class histograms before and after go to PREFIX-*.txt)
 // churn:   --concurrency C --seconds SEC  (connect, await welcome, close, repeat; connects/s)
 // durable: --senders S --window W --warmup SEC --seconds SEC  (each sender in a room of its own; acks/s, ack p99)
 // Every loop is bounded by its count and by --seconds; all traffic goes to the URL given (loopback).
@@ -20,6 +24,9 @@ const url = opts.url;
 const mode = opts.mode || 'fanout';
 const num = (k, d) => (opts[k] === undefined ? d : Number(opts[k]));
 const ROOM = 'bench';
+// Refs unique to this run: a server keeps refs for its idempotency window, and a later run on the same server
+// (measure() runs a warm-up first) would otherwise send the same refs again and be answered with duplicates.
+const RUN = process.pid.toString(36) + Date.now().toString(36);
 const TIMEOUT_MS = num('timeout', 180) * 1000;
 
 const now = () => Number(process.hrtime.bigint() / 1000n); // microseconds
@@ -36,7 +43,8 @@ function client(name, handlers) {
       close: () => s.close(),
     };
   }
-  const ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name), 'chat',
+  const features = opts.features ? '&features=' + encodeURIComponent(opts.features) : '';
+  const ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name) + features, 'chat',
     { perMessageDeflate: false });
   ws.on('message', (data) => {
     const f = JSON.parse(data);
@@ -66,6 +74,26 @@ class Histogram {
   }
 }
 
+/**
+ * CPU seconds the server process has used so far (user + system, from /proc), or null without --pid: on a shared
+ * machine what a server spends per connection says more than the wall time, which other work stretches.
+ */
+function serverCpu() {
+  const pid = opts.pid;
+  if (!pid) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second)
+  } catch {
+    return null;
+  }
+}
+const serverCpuAtStart = serverCpu();
+const cpuSince = (start) => {
+  const now = serverCpu();
+  return start === null || now === null ? null : Math.round((now - start) * 100) / 100;
+};
+
 function finish(result) {
   const cpu = process.cpuUsage(startCpu);
   const wall = (now() - startWall) / 1e6;
@@ -84,20 +112,31 @@ const startWall = now();
 setTimeout(() => fail('timed out after ' + TIMEOUT_MS / 1000 + ' s in mode ' + mode), TIMEOUT_MS).unref();
 
 /**
- * The server's resident memory in KB. A JVM is first asked for a full collection (`jcmd PID GC.run`, after which
- * G1 gives unused heap back), so that garbage and heap not yet shrunk are not counted as memory the connections
- * hold; the heap in use after it is returned too.
+ * The server's memory in KB: its resident set, and for a JVM the live Java heap, read from a class histogram
+ * (`jcmd PID GC.class_histogram` runs a full collection first and counts every object still reachable, whatever
+ * heap size the collector chose to keep committed; RSS of a JVM mostly follows that choice, not the connections).
  */
-function memory(pid) {
+function memory(pid, label) {
   let heapKb = null;
   if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java')) {
-    execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-    const info = execFileSync('jcmd', [String(pid), 'GC.heap_info'], { encoding: 'utf8' });
-    const m = /total \d+K, used (\d+)K/.exec(info);
-    heapKb = m ? Number(m[1]) : null;
+    const histogram = execFileSync('jcmd', [String(pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (label && opts.histograms) fs.writeFileSync(`${opts.histograms}-${label}.txt`, histogram);
+    const m = /^Total\s+\d+\s+(\d+)\s*$/m.exec(histogram);
+    heapKb = m ? Number(m[1]) / 1024 : null;
   }
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { rssKb: Number(m[1]), heapKb };
+}
+
+/** CPU seconds (user + system) the process has used so far, or null without --pid (from /proc/PID/stat, 100 ticks/s). */
+function cpuSeconds(pid) {
+  if (!pid) return null;
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime: fields 14 and 15 of the whole line
+  } catch (e) {
+    return null;
+  }
 }
 
 async function joinedClients(count, prefix, room) {
@@ -129,7 +168,7 @@ function opened(n, prefix, until) {
     const start = () => {
       if (started >= n) return;
       let counted = false;
-      const c = client(prefix + started++, {
+      const handlers = {
         [until]: () => {
           if (counted) return;
           counted = true;
@@ -137,7 +176,9 @@ function opened(n, prefix, until) {
           else start();
         },
         error: reject,
-      });
+      };
+      const c = client(prefix + started++, handlers);
+      c.handlers = handlers;
       clients.push(c);
     };
     for (let i = 0; i < Math.min(parallel, n); i++) start();
@@ -172,7 +213,7 @@ async function load(receiversPerRoom, senderRooms, window, warmup, seconds) {
     let n = 0;
     const next = () => {
       if (!running) return;
-      const ref = String(n++);
+      const ref = RUN + '.' + n++;
       sentAt.set(ref, now());
       s.send(room, stamped(), ref);
     };
@@ -190,13 +231,19 @@ async function load(receiversPerRoom, senderRooms, window, warmup, seconds) {
   await new Promise((r) => setTimeout(r, warmup * 1000));
   measuring = true;
   const t0 = now();
+  const cpu0 = cpuSeconds(num('pid'));
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   running = false;
   const secs = (now() - t0) / 1e6;
+  const cpu1 = cpuSeconds(num('pid'));
+  // The server's CPU in the window: with the machine shared, how much work each ack cost it says more than acks/s.
+  const serverCpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   [...receivers, ...senders.map((x) => x.s)].forEach((c) => c.close());
   return { deliveriesPerSec: Math.round(deliveries / secs), acksPerSec: Math.round(acks / secs),
-    p50: lat.pct(0.5), p99: lat.pct(0.99), max: lat.pct(1), ackP50: ackLat.pct(0.5), ackP99: ackLat.pct(0.99) };
+    p50: lat.pct(0.5), p99: lat.pct(0.99), max: lat.pct(1), ackP50: ackLat.pct(0.5), ackP99: ackLat.pct(0.99),
+    serverCpuPercent: serverCpu === null ? null : Math.round((serverCpu / secs) * 100),
+    acksPerServerCpuSecond: serverCpu ? Math.round(acks / serverCpu) : null };
 }
 
 async function main() {
@@ -210,24 +257,48 @@ async function main() {
     const senders = num('senders', 100);
     const r = await load(0, Array.from({ length: senders }, (_, i) => 'd' + i), num('window', 10),
       num('warmup', 3), num('seconds', 10));
-    finish({ mode, proto, senders, window: num('window', 10), acksPerSec: r.acksPerSec, ackP50: r.ackP50, ackP99: r.ackP99 });
+    finish({ mode, proto, senders, window: num('window', 10), acksPerSec: r.acksPerSec, ackP50: r.ackP50, ackP99: r.ackP99,
+      serverCpuPercent: r.serverCpuPercent, acksPerServerCpuSecond: r.acksPerServerCpuSecond });
   } else if (mode === 'connect') {
     const n = num('clients', 1000);
     const t0 = now();
+    const cpu0 = serverCpu();
     const clients = await opened(n, 'c', 'joined');
     const secs = (now() - t0) / 1e6;
+    const cpu = cpuSince(cpu0);
     clients.forEach((c) => c.close());
-    finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100 });
+    finish({ mode, proto, clients: n, parallel: num('parallel', 200), seconds: Math.round(secs * 100) / 100,
+      serverCpuSeconds: cpu, serverCpuMsPerConnect: cpu === null ? null : Math.round((cpu / n) * 1e5) / 100 });
+  } else if (mode === 'bigroom') {
+    const n = num('clients', 10000);
+    const t0 = now();
+    const cpu0 = serverCpu();
+    const clients = await opened(n, 'b', 'joined');
+    const joinSecs = (now() - t0) / 1e6;
+    const joinCpu = cpuSince(cpu0);
+    let got = 0;
+    const t1 = now();
+    const all = new Promise((resolve) => {
+      for (const c of clients) {
+        c.handlers.message = (f) => { if (f.text === 'to everyone' && ++got === n) resolve(); };
+      }
+    });
+    clients[0].send(opts.room || 'lobby', 'to everyone', 'big-1');
+    await all;
+    const deliverSecs = (now() - t1) / 1e6;
+    clients.forEach((c) => c.close());
+    finish({ mode, proto, clients: n, joinSeconds: Math.round(joinSecs * 100) / 100,
+      deliverSeconds: Math.round(deliverSecs * 1000) / 1000, received: got, serverCpuSeconds: joinCpu });
   } else if (mode === 'idle') {
     const n = num('clients', 5000);
     const pid = num('pid');
     await new Promise((r) => setTimeout(r, num('settle', 5) * 1000)); // an earlier run's connections are released
-    const before = memory(pid);
+    const before = memory(pid, 'before');
     const t0 = now();
     const clients = await opened(n, 'i', 'welcome');
     const connectSecs = (now() - t0) / 1e6;
     await new Promise((r) => setTimeout(r, num('settle', 5) * 1000)); // let the server's allocations settle
-    const after = memory(pid);
+    const after = memory(pid, 'after');
     clients.forEach((c) => c.close());
     const per = (a, b) => (a === null || b === null ? null : Math.round(((a - b) / n) * 10) / 10);
     finish({ mode, proto, clients: n, connectSeconds: Math.round(connectSecs * 100) / 100,
@@ -248,8 +319,11 @@ async function main() {
       step();
     });
     const t0 = now();
+    const cpu0 = serverCpu();
     await Promise.all(Array.from({ length: concurrency }, loop));
-    finish({ mode, proto, concurrency, connectsPerSec: Math.round(done / ((now() - t0) / 1e6)) });
+    const cpu = cpuSince(cpu0);
+    finish({ mode, proto, concurrency, connects: done, connectsPerSec: Math.round(done / ((now() - t0) / 1e6)),
+      serverCpuSeconds: cpu, serverCpuMsPerConnect: cpu === null || !done ? null : Math.round((cpu / done) * 1e5) / 100 });
   } else {
     fail('unknown mode ' + mode);
   }

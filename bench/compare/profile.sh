@@ -5,6 +5,8 @@
 # and <name>.txt (the frames that take most of the samples).
 #
 #   bench/compare/profile.sh NAME [load.js options]     e.g. bench/compare/profile.sh fanout-before
+#   STORE=postgres|embedded|memory (default memory): the history store; postgres makes a database of its own
+#   on PGHOST:PGPORT (127.0.0.1:5432, user PGUSER=postgres) and drops it at the end
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NAME=${1:?usage: profile.sh NAME [load.js options]}
@@ -19,9 +21,27 @@ mvn -B -q -ntp dependency:copy -Dartifact=tools.profiler:jfr-converter:$AP_VERSI
 CONVERTER=$WORK/jfr-converter-$AP_VERSION.jar
 [ -f target/parley.war ] && [ -f target/payara-micro.jar ] || mvn -B -q -ntp package -DskipTests
 source bench/parley-server.sh
-trap stop_parley EXIT
+STORE=${STORE:-memory}
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+DB=""
+case "$STORE" in
+    memory) STORE_PROPS=(-Dparley.store=memory) ;;
+    embedded) STORE_PROPS=("-Dparley.data.dir=$WORK/data") ;;
+    postgres)
+        DB="parley_profile_$$_$RANDOM"
+        psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -q -c "CREATE DATABASE $DB"
+        STORE_PROPS=("-Dparley.db.url=jdbc:postgresql://$PGHOST:$PGPORT/$DB" "-Dparley.db.user=$PGUSER") ;;
+    *) echo "STORE must be memory, embedded or postgres" >&2; exit 2 ;;
+esac
+cleanup() {
+    stop_parley
+    if [ -n "$DB" ]; then psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true; fi
+}
+trap cleanup EXIT
 PIN="taskset -c 0" start_parley "$WORK" -Dparley.default-room=none -Dparley.rate.messages-per-second=0 \
-    -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0 -Dparley.store=memory \
+    -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0 "${STORE_PROPS[@]}" \
     -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
 URL="ws://127.0.0.1:$PORT/chat"
 taskset -c 1 node bench/compare/load.js --url "$URL" "${LOAD[@]}" > /dev/null
@@ -36,7 +56,7 @@ jcmd "$PID" JFR.stop name=bench filename="$PWD/$WORK/profile.jfr" > /dev/null
 java -jar "$CONVERTER" --title "$NAME" "$WORK/profile.jfr" "bench/profiles/$NAME.html"
 java -jar "$CONVERTER" -o collapsed "$WORK/profile.jfr" "$WORK/collapsed.txt"
 {
-    echo "# $NAME, $(date -u +%Y-%m-%dT%H:%MZ): JFR Java execution samples, Parley pinned to core 0"
+    echo "# $NAME, $(date -u +%Y-%m-%dT%H:%MZ): JFR Java execution samples, Parley pinned to core 0, store $STORE, load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "load: $(cat "$WORK/load.json")"
     echo
     echo "## Share of samples by frame on the stack (inclusive), Parley and Tyrus/Grizzly/Payara frames"

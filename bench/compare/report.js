@@ -14,14 +14,28 @@ const FIGURES = [
   ['latency', 'delivery p99, 100 receivers, 10 in flight', 'p99', 'ms', false],
   ['rooms-1core', '10 rooms x 10 receivers, 10 senders, one core', 'deliveriesPerSec', 'deliveries/s', true],
   ['rooms-2cores', '10 rooms x 10 receivers, 10 senders, both cores', 'deliveriesPerSec', 'deliveries/s', true],
-  ['connect', 'clients connecting into the default room (presence to all), until all joined', 'seconds', 's', false],
-  ['idle', 'server memory per idle connection (RSS growth; JVMs after a full GC)', 'kbPerConnection', 'KB', false],
-  ['idle', 'Java heap in use per idle connection (after a full GC)', 'heapKbPerConnection', 'KB', false],
+  ['connect', 'clients connecting into the default room (presence diffs), until all joined', 'seconds', 's', false],
+  ['connect', 'server CPU per client connecting into the default room (presence diffs)', 'serverCpuMsPerConnect', 'ms', false],
+  ['connect-v1', 'clients connecting into the default room (no diffs: v1 presence), until all joined', 'seconds', 's', false],
+  ['connect-v1', 'server CPU per client connecting into the default room (v1 presence)', 'serverCpuMsPerConnect', 'ms', false],
+  ['bigroom', 'clients in one room: until all joined', 'joinSeconds', 's', false],
+  ['bigroom', 'clients in one room: server CPU until all joined', 'serverCpuSeconds', 's', false],
+  ['bigroom', 'clients in one room: one message until all got it', 'deliverSeconds', 's', false],
+  ['idle', 'server memory per idle connection (RSS growth)', 'kbPerConnection', 'KB', false],
+  ['idle', 'live Java heap per idle connection (class histogram, after a full GC)', 'heapKbPerConnection', 'KB', false],
+  ['idle', 'idle connections opened and held (each welcomed)', 'clients', 'connections', true],
+  ['idle', 'time to open them, 200 at a time', 'connectSeconds', 's', false],
   ['churn', 'connect, welcome, close loops (20 at once)', 'connectsPerSec', 'connects/s', true],
+  ['churn', 'server CPU per connect, welcome, close (no room)', 'serverCpuMsPerConnect', 'ms', false],
   ['durable-postgres', 'durable acks, 100 senders in 100 rooms, PostgreSQL', 'acksPerSec', 'acks/s', true],
   ['durable-postgres', 'ack p99, PostgreSQL', 'ackP99', 'ms', false],
   ['durable-embedded', 'durable acks, 100 senders in 100 rooms, embedded store', 'acksPerSec', 'acks/s', true],
   ['durable-embedded', 'ack p99, embedded store', 'ackP99', 'ms', false],
+  ['durable-postgres', 'acks per second of server CPU, PostgreSQL (the server process only)', 'acksPerServerCpuSecond', 'acks/CPU-s', true],
+  ['durable-embedded', 'acks per second of server CPU, embedded store', 'acksPerServerCpuSecond', 'acks/CPU-s', true],
+  ['durable-memory', 'acks, the same load on the in-memory store (ceiling without a database)', 'acksPerSec', 'acks/s', true],
+  ['durable-memory', 'acks per second of server CPU, in-memory store', 'acksPerServerCpuSecond', 'acks/CPU-s', true],
+  ['durable-memory', 'ack p99, in-memory store', 'ackP99', 'ms', false],
 ];
 const NAMES = { parley: 'Parley (Payara Micro)', ws: 'Node ws', socketio: 'Socket.IO', tyrus: 'plain Tyrus',
   'parley-before': 'Parley, earlier build' };
@@ -34,9 +48,11 @@ function stats(label, server, field) {
   const rs = rows.filter((r) => r.label === label && r.server === server);
   const vals = rs.map((r) => r.result && r.result[field]).filter((v) => typeof v === 'number');
   const cpu = rs.map((r) => r.result && r.result.loadCpuPercent).filter((v) => typeof v === 'number');
+  const serverCpu = rs.map((r) => r.result && r.result.serverCpuPercent).filter((v) => typeof v === 'number');
   const errors = rs.map((r) => r.result && r.result.error).filter(Boolean);
   if (!vals.length) return errors.length ? { error: errors[0] } : null;
-  return { med: median(vals), min: Math.min(...vals), max: Math.max(...vals), n: vals.length, cpu: cpu.length ? median(cpu) : null };
+  return { med: median(vals), min: Math.min(...vals), max: Math.max(...vals), n: vals.length, cpu: cpu.length ? median(cpu) : null,
+    serverCpu: serverCpu.length ? median(serverCpu) : null };
 }
 
 let md = `# Parley against its peers, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n`;
@@ -52,7 +68,8 @@ for (const [label, what, field, unit, higher] of FIGURES) {
   const [p, w] = [cells[SERVERS.indexOf('parley')], cells[SERVERS.indexOf('ws')]];
   const ratio = p && w && p.med !== undefined && w.med !== undefined && w.med ? p.med / w.med : null;
   const cell = (c) => (c === null ? '-' : c.error ? 'failed: ' + c.error
-    : `${fmt(c.med)} (${fmt(c.min)}-${fmt(c.max)})${c.cpu === null ? '' : `, load ${c.cpu} %`}`);
+    : `${fmt(c.med)} (${fmt(c.min)}-${fmt(c.max)})${c.cpu === null ? '' : `, load ${c.cpu} %`}`
+      + `${c.serverCpu === null ? '' : `, server ${c.serverCpu} %`}`);
   md += `| ${what} | ${unit} | ${cells.map(cell).join(' | ')} | `;
   md += `${ratio === null ? '-' : (Math.round(ratio * 100) / 100) + (higher ? ' (higher is better)' : ' (lower is better)')} |\n`;
   if (w && w.med) {
@@ -61,7 +78,7 @@ for (const [label, what, field, unit, higher] of FIGURES) {
   }
 }
 md += `\nThe load generator is one Node process on its own core; "load N %" is its CPU time over its wall time in those `;
-md += `runs (median). Near 100 %, the generator, not the server, limited the figure: the server could do more than shown.\n`;
+md += `runs (median). Near 100 %, the generator, not the server, limited the figure: the server could do more than shown. "server N %" (durable modes) is the server process's CPU over the measured window: 100 % is the one core it is pinned to.\n`;
 fs.writeFileSync(out + '.md', md);
 
 if (chart.length) {

@@ -9,9 +9,11 @@
 #   MODES="fanout latency" RUNS=3 SECONDS_PER_RUN=10 CLIENTS=5000 CONNECT_CLIENTS=1000 bench/compare/run.sh
 # Modes: fanout (100 receivers, 1 sender, 200 in flight: deliveries/s), latency (the same at 10 in flight: p99),
 # rooms (10 rooms x 10 receivers, 10 senders, unpinned: Parley on both cores against itself pinned), connect
-# (CONNECT_CLIENTS into the default room: seconds until all are joined), idle (CLIENTS idle: KB of server RSS each),
-# churn (connect-welcome-close loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL and on the
-# embedded store: acks/s and ack p99; Parley only, the peers store nothing).
+# (CONNECT_CLIENTS into the default room, asking for presence diffs: seconds until all are joined; connect-v1 the same
+# without diffs), bigroom (BIGROOM_CLIENTS in the default room, then one message: seconds until all got it), idle
+# (CLIENTS idle: KB of live heap and of server RSS each, and where a JVM keeps it), churn (connect-welcome-close
+# loops: connects/s), durable (100 senders in 100 rooms on PostgreSQL, on the embedded store and, as the ceiling
+# without a database, on the in-memory store: acks/s and ack p99; Parley only).
 # Rate and connection limits are turned off by configuration, never by code.
 # A before/after comparison of Parley itself: PARLEY_BEFORE_WAR=path/to/parley.war PEERS="parley parley-before ws".
 set -euo pipefail
@@ -21,6 +23,7 @@ RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CLIENTS=${CLIENTS:-5000}
 CONNECT_CLIENTS=${CONNECT_CLIENTS:-$CLIENTS}
+BIGROOM_CLIENTS=${BIGROOM_CLIENTS:-10000}
 MODES=${MODES:-fanout latency rooms connect idle churn durable}
 PEERS=${PEERS:-parley ws socketio tyrus}
 PGHOST=${PGHOST:-127.0.0.1}
@@ -41,6 +44,7 @@ if ! command -v gnuplot >/dev/null; then
         || echo "gnuplot could not be installed: no chart, the table only" >&2
 fi
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+cp target/parley.war "$WORK/parley.war"
 
 # --- is the machine quiet? ---------------------------------------------------------------------------------------
 LOAD1=$(cut -d' ' -f1 /proc/loadavg)
@@ -70,7 +74,7 @@ start_server() {
     local name=$1 room=$2 pin=$3 store=${4:-memory}
     if [ "$name" = parley ] || [ "$name" = parley-before ]; then
         local props=(-Dparley.default-room="$room" -Dparley.rate.messages-per-second=0
-            -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0)
+            -Dparley.limits.connections-per-address=0 -Dparley.limits.connections-per-user=0 -Dparley.limits.members-per-room=0)
         case "$store" in
             memory) props+=(-Dparley.store=memory) ;;
             embedded) props+=("-Dparley.data.dir=$WORK/data-$RANDOM") ;;
@@ -80,7 +84,7 @@ start_server() {
                 DBS+=("$db")
                 props+=("-Dparley.db.url=jdbc:postgresql://$PGHOST:$PGPORT/$db" "-Dparley.db.user=$PGUSER") ;;
         esac
-        local war=target/parley.war
+        local war=$WORK/parley.war  # a copy: a build during the run does not change the server under test
         [ "$name" = parley-before ] && war=${PARLEY_BEFORE_WAR:?PARLEY_BEFORE_WAR names the build to compare with}
         PARLEY_WAR="$war" PIN="$pin" start_parley "$WORK/parley-$RANDOM" "${props[@]}"
         SERVER_PID=$PID
@@ -127,6 +131,13 @@ measure() {
     stop_server
 }
 
+# heap_breakdown SERVER   for a JVM: where its idle connections keep their memory, from the class histograms of
+# the last idle run, written to OUT-heap-SERVER.md
+heap_breakdown() {
+    [ -f "$WORK/$1-heap-after.txt" ] || return 0
+    node bench/compare/heap-breakdown.js "$WORK/$1-heap-before.txt" "$WORK/$1-heap-after.txt" "$CLIENTS" 25 > "$OUT-heap-$1.md"
+}
+
 S=$SECONDS_PER_RUN
 for mode in $MODES; do
     for server in $PEERS; do
@@ -137,13 +148,23 @@ for mode in $MODES; do
                 [ "$server" = parley ] || continue
                 measure parley rooms-1core none "taskset -c 0" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S"
                 measure parley rooms-2cores none "" memory -- --mode fanout --receivers 10 --senders 10 --rooms 10 --window 20 --seconds "$S" ;;
-            connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 ;;
-            idle) measure "$server" idle none "taskset -c 0" memory -- --mode idle --clients "$CLIENTS" --settle 5 ;;
+            connect) measure "$server" connect lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 \
+                         --features presence-diff ;;
+            connect-v1) measure "$server" connect-v1 lobby "taskset -c 0" memory -- --mode connect --clients "$CONNECT_CLIENTS" --timeout 300 ;;
+            bigroom)
+                [ "$server" = socketio ] || [ "$server" = tyrus ] && continue
+                measure "$server" bigroom lobby "taskset -c 0" memory -- --mode bigroom --clients "$BIGROOM_CLIENTS" --timeout 300 \
+                    --features presence-diff ;;
+            idle) measure "$server" idle none "taskset -c 0" memory -- --mode idle --clients "$CLIENTS" --settle 5 --timeout 900 \
+                --histograms "$WORK/$server-heap"
+                heap_breakdown "$server" ;;
             churn) measure "$server" churn none "taskset -c 0" memory -- --mode churn --concurrency 20 --seconds "$S" ;;
             durable)
-                [ "$server" = parley ] || continue
-                measure parley durable-postgres none "taskset -c 0" postgres -- --mode durable --senders 100 --window 4 --seconds "$S"
-                measure parley durable-embedded none "taskset -c 0" embedded -- --mode durable --senders 100 --window 4 --seconds "$S" ;;
+                case "$server" in parley | parley-before) ;; *) continue ;; esac
+                measure "$server" durable-postgres none "taskset -c 0" postgres -- --mode durable --senders 100 --window 4 --seconds "$S"
+                measure "$server" durable-embedded none "taskset -c 0" embedded -- --mode durable --senders 100 --window 4 --seconds "$S"
+                # the same load on the in-memory store: the ceiling the WebSocket path allows, no database at all
+                measure "$server" durable-memory none "taskset -c 0" memory -- --mode durable --senders 100 --window 4 --seconds "$S" ;;
         esac
     done
 done

@@ -9,7 +9,7 @@ export function closePolicy(code: number): "retry" | "slow" | "reauth" | "stop";
 /**
  * The delay before reconnect attempt `attempt` (0 for the first): exponential growth up to a cap, with
  * jitter so that clients dropped together do not come back together. The result always lies in
- * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** attempt)`.
+ * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** max(0, attempt - steady))`.
  *
  * @param {number} attempt how many attempts failed before this one
  * @param {Partial<Backoff>} [backoff] settings (defaults: {@link DEFAULT_BACKOFF})
@@ -44,7 +44,13 @@ export function protocolUrl(base?: string | URL): string;
  * - every room message reaches the `message` listeners once, in `seq` order, also across reconnects
  *   (the client rejoins each room with `since` = the last seq it saw, and drops what it already has);
  * - `send()` resolves once the server stored the message (`ack`); a message not yet acknowledged when the
- *   connection drops is sent again after the reconnect with the same `ref`, so the server stores it once.
+ *   connection drops is sent again after the reconnect with the same `ref`, so the server stores it once;
+ * - every direct message reaches the `direct` listeners once, in `seq` order per conversation, also across
+ *   reconnects (the client asks each direct conversation it has seen for what came after its last seq).
+ *
+ * Conversations that follow the user: the server sends the user's rooms and direct partners with their newest
+ * and read seqs on every connect (`conversations` event; `conversations()` asks again), and `read()` stores how far
+ * the user has read, which every tab and device of the user hears of (`read` event).
  *
  * Beyond chat (games, whiteboards, editors): messages may carry an application JSON object (`data`), stored
  * and recovered like text; `signal()` passes an object to the room's other members at once, never stored and
@@ -82,6 +88,13 @@ export const CLOSE_CODES: Readonly<{
 }>;
 /** Close codes after which the client reconnects with the normal backoff. */
 export const RETRY_CODES: readonly number[];
+/**
+ * Close codes of a server (or the path to it) going away and coming back: going away (1001, a server stopping),
+ * no close frame (1006, also every failed attempt while it is down) and service restart (1012). After these the
+ * client retries soon and often at first ({@link RESTART_BACKOFF}), so that pages are back within seconds of the
+ * server being ready again; other retryable codes use {@link DEFAULT_BACKOFF}.
+ */
+export const RESTART_CODES: readonly number[];
 /** Close code that asks clients to slow down (too many connections or messages): reconnect after a longer delay. */
 export const SLOW_DOWN_CODE: 4429;
 /** Close code for a missing, invalid or expired token: reconnect only with new credentials. */
@@ -95,6 +108,7 @@ export const POLICY_VIOLATION_CODE: 1008;
  * @property {number} max the largest cap
  * @property {number} factor how much the cap grows per attempt
  * @property {number} jitter the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
+ * @property {number} [steady] the cap stays `initial` up to this attempt (from 0), and grows after it (default 0)
  */
 /** The backoff after a retryable close. */
 export const DEFAULT_BACKOFF: Readonly<{
@@ -102,6 +116,19 @@ export const DEFAULT_BACKOFF: Readonly<{
     max: 30000;
     factor: 2;
     jitter: 0.5;
+}>;
+/**
+ * The backoff after the server went away ({@link RESTART_CODES}): 0.5-1 s between attempts for attempts 0 to 30
+ * (about 25-35 s), then 0.75-1.5 s and 1-2 s, where it stays however long the restart takes. A page is thus
+ * back within 2 s of a restarted server being ready (plus the handshake), and the jitter still spreads the clients
+ * out. Other retryable closes back off further ({@link DEFAULT_BACKOFF}).
+ */
+export const RESTART_BACKOFF: Readonly<{
+    initial: 1000;
+    max: 2000;
+    factor: 1.5;
+    jitter: 0.5;
+    steady: 30;
 }>;
 /** The backoff after close code 4429 (slow down). */
 export const SLOW_BACKOFF: Readonly<{
@@ -124,7 +151,8 @@ export class ParleyError extends Error {
 /**
  * One logical connection to Parley, which survives dropped sockets. Create it, add listeners with
  * {@link ParleyClient#on}, then call {@link ParleyClient#connect}. Requests made while disconnected wait
- * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `signal`, `error`.
+ * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `signal`, `error`,
+ * `conversations`, `read`.
  */
 export class ParleyClient {
     /** @param {ClientOptions} [options] */
@@ -143,6 +171,13 @@ export class ParleyClient {
      * @returns {string[]}
      */
     members(room: string): string[];
+    /**
+     * The number of users in a room as last heard (kept current in large rooms too, where `members()` lists only
+     * the first page); 0 when not in it.
+     * @param {string} room
+     * @returns {number}
+     */
+    memberCount(room: string): number;
     /**
      * The last seq this client has of a room (0 for none).
      * @param {string} room
@@ -164,13 +199,15 @@ export class ParleyClient {
      * or recovered after a reconnect; `presence` {room, user, event: 'join'|'leave'|'update', members, data}
      * (`data` the user's new state, for `update` only); `typing` {room, from}; `direct` {@link DirectMessage},
      * each once; `signal` {@link Signal}, at most once, in the order each sender sent them, older ones possibly
-     * skipped; `error` a {@link ParleyError} the server sent that answers no request of this client.
+     * skipped; `error` a {@link ParleyError} the server sent that answers no request of this client;
+     * `conversations` {@link Conversations}, on every connect and for each `conversations()`; `read`
+     * {@link ReadState}, each time the user's read state is stored, by this client or another tab or device.
      *
-     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'signal'|'error'} type
+     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'signal'|'error'|'conversations'|'read'} type
      * @param {(detail: any) => void} listener
      * @returns {() => void}
      */
-    on(type: "state" | "joined" | "message" | "presence" | "typing" | "direct" | "signal" | "error", listener: (detail: any) => void): () => void;
+    on(type: "state" | "joined" | "message" | "presence" | "typing" | "direct" | "signal" | "error" | "conversations" | "read", listener: (detail: any) => void): () => void;
     /** Opens the connection (again, after `closed`). Does nothing while connecting or connected. */
     connect(): void;
     /** While waiting to reconnect, tries at once (for example when the browser reports it is online again). */
@@ -276,6 +313,23 @@ export class ParleyClient {
         limit?: number;
     }): Promise<Message[]>;
     /**
+     * A page of a room's members from the server (for large rooms, whose `joined` lists only the first page): users
+     * sorted by name after `after`, at most `limit` (the server's page size, 200, when not given). Pass the answer's
+     * `next` as `after` for the following page; it is absent on the last.
+     * @param {string} room
+     * @param {{after?: string, limit?: number}} [page]
+     * @returns {Promise<{members: string[], count: number, next?: string, state: Record<string, Object>}>}
+     */
+    fetchMembers(room: string, page?: {
+        after?: string;
+        limit?: number;
+    }): Promise<{
+        members: string[];
+        count: number;
+        next?: string;
+        state: Record<string, any>;
+    }>;
+    /**
      * The rooms that have members.
      * @returns {Promise<{name: string, members: number}[]>}
      */
@@ -288,6 +342,47 @@ export class ParleyClient {
      * @returns {Promise<number>} milliseconds
      */
     ping(): Promise<number>;
+    /**
+     * The user's conversations (rooms and direct partners with their newest and read seqs), asked again; the
+     * server sends them by itself on every connect too. Also emitted as a `conversations` event.
+     * @returns {Promise<Conversations>}
+     */
+    conversations(): Promise<Conversations>;
+    /**
+     * Stores that the user has read a room (`{room, seq}`) or a direct conversation (`{with, seq}`) up to `seq`.
+     * Every tab and device of the user gets a `read` event once it is stored; it never moves backwards (a lower
+     * seq resolves with the stored one). Rejects with the server's error: `not_member` (a room this connection is
+     * not in), `invalid` (a seq beyond the newest message), `unavailable`. Send it when the user has seen new
+     * messages, not for every message.
+     *
+     * @param {{room?: string, with?: string, seq: number}} target
+     * @returns {Promise<ReadState>}
+     */
+    read(target: {
+        room?: string;
+        with?: string;
+        seq: number;
+    }): Promise<ReadState>;
+    /**
+     * Messages of the direct conversation with `user`: up to `limit` (at most 100) with seq below `before` (the
+     * newest without it), or with `since` every one after that seq (up to 1,000), oldest first. They are not
+     * passed to `direct` listeners; the client counts them as seen, so after a reconnect it recovers what came
+     * after them.
+     *
+     * @param {string} user
+     * @param {{before?: number, since?: number, limit?: number}} [page]
+     * @returns {Promise<DirectMessage[]>}
+     */
+    directHistory(user: string, page?: {
+        before?: number;
+        since?: number;
+        limit?: number;
+    }): Promise<DirectMessage[]>;
+    /**
+     * The newest seq this client has of the direct conversation with `user` (0 for none).
+     * @param {string} user
+     */
+    lastDirectSeq(user: string): number;
     #private;
 }
 /**
@@ -310,6 +405,10 @@ export type Backoff = {
      * the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
      */
     jitter: number;
+    /**
+     * the cap stays `initial` up to this attempt (from 0), and grows after it (default 0)
+     */
+    steady?: number | undefined;
 };
 /**
  * A room message.
@@ -359,6 +458,10 @@ export type Signal = {
 export type DirectMessage = {
     type: "direct";
     id: number;
+    /**
+     * its seq in the conversation of the two users (1, 2, 3, ...); absent from old servers
+     */
+    seq?: number | undefined;
     from: string;
     to: string;
     /**
@@ -378,9 +481,14 @@ export type DirectMessage = {
 export type JoinInfo = {
     room: string;
     /**
-     * user names, sorted
+     * user names, sorted; in a large room only the first page of them (see `count`)
      */
     members: string[];
+    /**
+     * the number of users in the room (more than `members` lists in a large room: page them with
+     * `fetchMembers()`)
+     */
+    count: number;
     /**
      * the members' states (see `setMemberState()`), by user; only users who set one
      */
@@ -402,6 +510,58 @@ export type JoinInfo = {
      * the messages that follow are the newest, and older ones can be paged with `history()`
      */
     truncated: boolean;
+};
+/**
+ * One of the user's conversations in {@link Conversations}: a room (`room`) or another user (`with`).
+ * Unread messages: `seq - read`.
+ */
+export type ConversationEntry = {
+    /**
+     * the room, for a room
+     */
+    room?: string | undefined;
+    /**
+     * the other user, for a direct conversation
+     */
+    with?: string | undefined;
+    /**
+     * the conversation's newest seq (0: no messages)
+     */
+    seq: number;
+    /**
+     * the seq up to which the user has read it (0: nothing); own messages count as read
+     */
+    read: number;
+    /**
+     * whether the other user has an open connection now (direct conversations only)
+     */
+    online?: boolean | undefined;
+};
+/**
+ * The `conversations` event's detail, also what `conversations()` resolves with: the user's rooms (joined on
+ * any connection or device, and not left) and direct conversations, each sorted by name.
+ */
+export type Conversations = {
+    /**
+     * identifies the history the seqs belong to (as in `joined`)
+     */
+    epoch?: string | undefined;
+    rooms: ConversationEntry[];
+    direct: ConversationEntry[];
+};
+/**
+ * How far the user has read a conversation: the `read` event's detail, also what `read()` resolves with.
+ */
+export type ReadState = {
+    /**
+     * the room, for a room
+     */
+    room?: string | undefined;
+    /**
+     * the other user, for a direct conversation
+     */
+    with?: string | undefined;
+    seq: number;
 };
 /**
  * The `state` event's detail.
@@ -471,9 +631,13 @@ export type ClientOptions = {
         readonly CLOSED: 3;
     } | undefined;
     /**
-     * after retryable closes
+     * after retryable closes other than {@link RESTART_CODES}
      */
     backoff?: Partial<Backoff> | undefined;
+    /**
+     * after {@link RESTART_CODES} (and failed attempts)
+     */
+    restartBackoff?: Partial<Backoff> | undefined;
     /**
      * after 4429
      */

@@ -7,7 +7,13 @@
  * - every room message reaches the `message` listeners once, in `seq` order, also across reconnects
  *   (the client rejoins each room with `since` = the last seq it saw, and drops what it already has);
  * - `send()` resolves once the server stored the message (`ack`); a message not yet acknowledged when the
- *   connection drops is sent again after the reconnect with the same `ref`, so the server stores it once.
+ *   connection drops is sent again after the reconnect with the same `ref`, so the server stores it once;
+ * - every direct message reaches the `direct` listeners once, in `seq` order per conversation, also across
+ *   reconnects (the client asks each direct conversation it has seen for what came after its last seq).
+ *
+ * Conversations that follow the user: the server sends the user's rooms and direct partners with their newest
+ * and read seqs on every connect (`conversations` event; `conversations()` asks again), and `read()` stores how far
+ * the user has read, which every tab and device of the user hears of (`read` event).
  *
  * Beyond chat (games, whiteboards, editors): messages may carry an application JSON object (`data`), stored
  * and recovered like text; `signal()` passes an object to the room's other members at once, never stored and
@@ -47,6 +53,13 @@ export const CLOSE_CODES = Object.freeze({
 });
 /** Close codes after which the client reconnects with the normal backoff. */
 export const RETRY_CODES = Object.freeze(Object.keys(CLOSE_CODES).map(Number).filter((c) => CLOSE_CODES[c] === 'retry'));
+/**
+ * Close codes of a server (or the path to it) going away and coming back: going away (1001, a server stopping),
+ * no close frame (1006, also every failed attempt while it is down) and service restart (1012). After these the
+ * client retries soon and often at first ({@link RESTART_BACKOFF}), so that pages are back within seconds of the
+ * server being ready again; other retryable codes use {@link DEFAULT_BACKOFF}.
+ */
+export const RESTART_CODES = Object.freeze([1001, 1006, 1012]);
 /** Close code that asks clients to slow down (too many connections or messages): reconnect after a longer delay. */
 export const SLOW_DOWN_CODE = 4429;
 /** Close code for a missing, invalid or expired token: reconnect only with new credentials. */
@@ -72,17 +85,25 @@ export function closePolicy(code) {
  * @property {number} max the largest cap
  * @property {number} factor how much the cap grows per attempt
  * @property {number} jitter the random share of each delay, 0 (none) to 1 (anything from 0 to the cap)
+ * @property {number} [steady] the cap stays `initial` up to this attempt (from 0), and grows after it (default 0)
  */
 
 /** The backoff after a retryable close. */
 export const DEFAULT_BACKOFF = Object.freeze({initial: 500, max: 30_000, factor: 2, jitter: 0.5});
+/**
+ * The backoff after the server went away ({@link RESTART_CODES}): 0.5-1 s between attempts for attempts 0 to 30
+ * (about 25-35 s), then 0.75-1.5 s and 1-2 s, where it stays however long the restart takes. A page is thus
+ * back within 2 s of a restarted server being ready (plus the handshake), and the jitter still spreads the clients
+ * out. Other retryable closes back off further ({@link DEFAULT_BACKOFF}).
+ */
+export const RESTART_BACKOFF = Object.freeze({initial: 1_000, max: 2_000, factor: 1.5, jitter: 0.5, steady: 30});
 /** The backoff after close code 4429 (slow down). */
 export const SLOW_BACKOFF = Object.freeze({initial: 5_000, max: 120_000, factor: 2, jitter: 0.5});
 
 /**
  * The delay before reconnect attempt `attempt` (0 for the first): exponential growth up to a cap, with
  * jitter so that clients dropped together do not come back together. The result always lies in
- * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** attempt)`.
+ * `[cap * (1 - jitter), cap]`, where `cap = min(max, initial * factor ** max(0, attempt - steady))`.
  *
  * @param {number} attempt how many attempts failed before this one
  * @param {Partial<Backoff>} [backoff] settings (defaults: {@link DEFAULT_BACKOFF})
@@ -90,8 +111,8 @@ export const SLOW_BACKOFF = Object.freeze({initial: 5_000, max: 120_000, factor:
  * @returns {number} milliseconds
  */
 export function backoffDelay(attempt, backoff = DEFAULT_BACKOFF, random = Math.random) {
-    const {initial, max, factor, jitter} = {...DEFAULT_BACKOFF, ...backoff};
-    const cap = Math.min(max, initial * Math.pow(factor, Math.max(0, attempt)));
+    const {initial, max, factor, jitter, steady} = {steady: 0, ...DEFAULT_BACKOFF, ...backoff};
+    const cap = Math.min(max, initial * Math.pow(factor, Math.max(0, attempt - Math.max(0, steady))));
     const share = Math.min(1, Math.max(0, jitter));
     return Math.round(cap * (1 - share) + cap * share * random());
 }
@@ -174,6 +195,7 @@ export class ParleyError extends Error {
  * @typedef {Object} DirectMessage
  * @property {'direct'} type
  * @property {number} id
+ * @property {number} [seq] its seq in the conversation of the two users (1, 2, 3, ...); absent from old servers
  * @property {string} from
  * @property {string} to
  * @property {string} text empty for a message that carries only `data`
@@ -186,13 +208,43 @@ export class ParleyError extends Error {
  * The `joined` event's detail, also what `join()` resolves with.
  * @typedef {Object} JoinInfo
  * @property {string} room
- * @property {string[]} members user names, sorted
+ * @property {string[]} members user names, sorted; in a large room only the first page of them (see `count`)
+ * @property {number} count the number of users in the room (more than `members` lists in a large room: page them with
+ *                    `fetchMembers()`)
  * @property {Record<string, Object>} state the members' states (see `setMemberState()`), by user; only users who set one
  * @property {string} [epoch] identifies the room's history; a change means history was reset
  * @property {boolean} rejoin true when this is a rejoin after a reconnect (or a repeated join)
  * @property {boolean} reset true when the history the client had is void (new epoch): drop what is shown
  * @property {boolean} truncated true when more messages were missed than the server sends at once:
  *                     the messages that follow are the newest, and older ones can be paged with `history()`
+ */
+
+/**
+ * One of the user's conversations in {@link Conversations}: a room (`room`) or another user (`with`).
+ * Unread messages: `seq - read`.
+ * @typedef {Object} ConversationEntry
+ * @property {string} [room] the room, for a room
+ * @property {string} [with] the other user, for a direct conversation
+ * @property {number} seq the conversation's newest seq (0: no messages)
+ * @property {number} read the seq up to which the user has read it (0: nothing); own messages count as read
+ * @property {boolean} [online] whether the other user has an open connection now (direct conversations only)
+ */
+
+/**
+ * The `conversations` event's detail, also what `conversations()` resolves with: the user's rooms (joined on
+ * any connection or device, and not left) and direct conversations, each sorted by name.
+ * @typedef {Object} Conversations
+ * @property {string} [epoch] identifies the history the seqs belong to (as in `joined`)
+ * @property {ConversationEntry[]} rooms
+ * @property {ConversationEntry[]} direct
+ */
+
+/**
+ * How far the user has read a conversation: the `read` event's detail, also what `read()` resolves with.
+ * @typedef {Object} ReadState
+ * @property {string} [room] the room, for a room
+ * @property {string} [with] the other user, for a direct conversation
+ * @property {number} seq
  */
 
 /**
@@ -224,7 +276,8 @@ export class ParleyError extends Error {
  *           more query parameters (such as a token); a function is called before every connection attempt,
  *           and makes the client retry once after close code 4401
  * @property {typeof WebSocket} [WebSocket] the WebSocket class; default the global one
- * @property {Partial<Backoff>} [backoff] after retryable closes
+ * @property {Partial<Backoff>} [backoff] after retryable closes other than {@link RESTART_CODES}
+ * @property {Partial<Backoff>} [restartBackoff] after {@link RESTART_CODES} (and failed attempts)
  * @property {Partial<Backoff>} [slowBackoff] after 4429
  * @property {number} [pingInterval] send a ping after this many ms without hearing from the server (10000)
  * @property {number} [pongTimeout] give the connection up when nothing arrives this long after a ping (10000)
@@ -242,7 +295,8 @@ const DIRECT_IDS_KEPT = 2000;
 /**
  * One logical connection to Parley, which survives dropped sockets. Create it, add listeners with
  * {@link ParleyClient#on}, then call {@link ParleyClient#connect}. Requests made while disconnected wait
- * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `signal`, `error`.
+ * for the connection. Events: `state`, `joined`, `message`, `presence`, `typing`, `direct`, `signal`, `error`,
+ * `conversations`, `read`.
  */
 export class ParleyClient {
     /** @type {Required<Omit<ClientOptions,'name'|'params'|'clock'>> & ClientOptions} */
@@ -275,6 +329,8 @@ export class ParleyClient {
     #typingLater = new Map();
     /** @type {Set<number>} */
     #directIds = new Set();
+    /** @type {Map<string, DirectState>} what the client has of each direct conversation, by the other user */
+    #directs = new Map();
     /** @type {Map<string, Set<Function>>} */
     #listeners = new Map();
     #refPrefix;
@@ -298,6 +354,7 @@ export class ParleyClient {
             url: options.url ?? socketUrl(),
             WebSocket: WebSocketClass,
             backoff: {...DEFAULT_BACKOFF, ...options.backoff},
+            restartBackoff: {...RESTART_BACKOFF, ...options.restartBackoff},
             slowBackoff: {...SLOW_BACKOFF, ...options.slowBackoff},
         };
         this.#clock = options.clock ?? {
@@ -340,6 +397,16 @@ export class ParleyClient {
     }
 
     /**
+     * The number of users in a room as last heard (kept current in large rooms too, where `members()` lists only
+     * the first page); 0 when not in it.
+     * @param {string} room
+     * @returns {number}
+     */
+    memberCount(room) {
+        return this.#rooms.get(room)?.count ?? 0;
+    }
+
+    /**
      * The last seq this client has of a room (0 for none).
      * @param {string} room
      */
@@ -370,9 +437,11 @@ export class ParleyClient {
      * or recovered after a reconnect; `presence` {room, user, event: 'join'|'leave'|'update', members, data}
      * (`data` the user's new state, for `update` only); `typing` {room, from}; `direct` {@link DirectMessage},
      * each once; `signal` {@link Signal}, at most once, in the order each sender sent them, older ones possibly
-     * skipped; `error` a {@link ParleyError} the server sent that answers no request of this client.
+     * skipped; `error` a {@link ParleyError} the server sent that answers no request of this client;
+     * `conversations` {@link Conversations}, on every connect and for each `conversations()`; `read`
+     * {@link ReadState}, each time the user's read state is stored, by this client or another tab or device.
      *
-     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'signal'|'error'} type
+     * @param {'state'|'joined'|'message'|'presence'|'typing'|'direct'|'signal'|'error'|'conversations'|'read'} type
      * @param {(detail: any) => void} listener
      * @returns {() => void}
      */
@@ -594,6 +663,27 @@ export class ParleyClient {
     }
 
     /**
+     * A page of a room's members from the server (for large rooms, whose `joined` lists only the first page): users
+     * sorted by name after `after`, at most `limit` (the server's page size, 200, when not given). Pass the answer's
+     * `next` as `after` for the following page; it is absent on the last.
+     * @param {string} room
+     * @param {{after?: string, limit?: number}} [page]
+     * @returns {Promise<{members: string[], count: number, next?: string, state: Record<string, Object>}>}
+     */
+    fetchMembers(room, page = {}) {
+        /** @type {{type: string, room: string, after?: string, limit?: number}} */
+        const frame = {type: 'members', room};
+        if (page.after !== undefined) {
+            frame.after = page.after;
+        }
+        if (page.limit !== undefined) {
+            frame.limit = page.limit;
+        }
+        return this.#request(frame, 'm').then((f) => ({members: f.members ?? [], count: f.count ?? 0,
+            next: f.next ?? undefined, state: f.state ?? {}}));
+    }
+
+    /**
      * The rooms that have members.
      * @returns {Promise<{name: string, members: number}[]>}
      */
@@ -608,6 +698,138 @@ export class ParleyClient {
     ping() {
         const started = this.#clock.now();
         return this.#request({type: 'ping'}, 'p').then(() => this.#clock.now() - started);
+    }
+
+    // ------------------------------------------------------------------ conversations
+
+    /**
+     * The user's conversations (rooms and direct partners with their newest and read seqs), asked again; the
+     * server sends them by itself on every connect too. Also emitted as a `conversations` event.
+     * @returns {Promise<Conversations>}
+     */
+    conversations() {
+        return this.#request({type: 'conversations'}, 'c').then(conversationsOf);
+    }
+
+    /**
+     * Stores that the user has read a room (`{room, seq}`) or a direct conversation (`{with, seq}`) up to `seq`.
+     * Every tab and device of the user gets a `read` event once it is stored; it never moves backwards (a lower
+     * seq resolves with the stored one). Rejects with the server's error: `not_member` (a room this connection is
+     * not in), `invalid` (a seq beyond the newest message), `unavailable`. Send it when the user has seen new
+     * messages, not for every message.
+     *
+     * @param {{room?: string, with?: string, seq: number}} target
+     * @returns {Promise<ReadState>}
+     */
+    read(target) {
+        const frame = {type: 'read'};
+        if (target.room !== undefined) {
+            frame.room = target.room;
+        } else {
+            frame.with = target.with;
+        }
+        frame.seq = target.seq;
+        return this.#request(frame, 'r').then(readStateOf);
+    }
+
+    /**
+     * Messages of the direct conversation with `user`: up to `limit` (at most 100) with seq below `before` (the
+     * newest without it), or with `since` every one after that seq (up to 1,000), oldest first. They are not
+     * passed to `direct` listeners; the client counts them as seen, so after a reconnect it recovers what came
+     * after them.
+     *
+     * @param {string} user
+     * @param {{before?: number, since?: number, limit?: number}} [page]
+     * @returns {Promise<DirectMessage[]>}
+     */
+    directHistory(user, page = {}) {
+        const frame = {type: 'history', with: user};
+        for (const key of ['before', 'since', 'limit']) {
+            if (page[key] !== undefined) {
+                frame[key] = page[key];
+            }
+        }
+        return this.#request(frame, 'h').then((f) => {
+            const messages = f.messages ?? [];
+            const d = this.#directOf(user);
+            for (const m of messages) {
+                d.lastSeq = Math.max(d.lastSeq, m.seq ?? 0);
+            }
+            return messages;
+        });
+    }
+
+    /**
+     * The newest seq this client has of the direct conversation with `user` (0 for none).
+     * @param {string} user
+     */
+    lastDirectSeq(user) {
+        return this.#directs.get(user)?.lastSeq ?? 0;
+    }
+
+    #directOf(user) {
+        let d = this.#directs.get(user);
+        if (!d) {
+            d = new DirectState();
+            this.#directs.set(user, d);
+        }
+        return d;
+    }
+
+    /** After a reconnect: asks every direct conversation this client has seen for what came after it. */
+    #recoverDirects() {
+        for (const user of this.#directs.keys()) {
+            this.#recoverDirect(user);
+        }
+    }
+
+    /**
+     * Asks for the messages of a direct conversation after the last one this client has; live ones of that
+     * conversation wait meanwhile, so each is delivered once, in seq order.
+     */
+    #recoverDirect(user) {
+        const d = this.#directOf(user);
+        if (d.recovering || d.lastSeq === 0) {
+            return;
+        }
+        d.recovering = true;
+        const done = (messages) => {
+            d.recovering = false;
+            const all = [...messages, ...d.buffer].sort((a, b) => a.seq - b.seq);
+            d.buffer = [];
+            for (const m of all) {
+                this.#deliverDirect(d, m);
+            }
+        };
+        this.#request({type: 'history', with: user, since: d.lastSeq}, 'h')
+            .then((f) => done(f.messages ?? []), () => done([]));
+    }
+
+    #deliverDirect(d, m) {
+        if (m.seq <= d.lastSeq) {
+            return; // already delivered
+        }
+        d.lastSeq = m.seq;
+        this.#emit('direct', m);
+    }
+
+    #onConversations(f) {
+        this.#settle(f);
+        const detail = conversationsOf(f);
+        this.#emit('conversations', detail);
+        // A conversation this client has seen that went on without it (a message to a closing connection).
+        for (const c of detail.direct) {
+            const user = c.with ?? '';
+            const d = this.#directs.get(user);
+            if (d && d.lastSeq > 0 && c.seq > d.lastSeq) {
+                this.#recoverDirect(user);
+            }
+        }
+    }
+
+    #onRead(f) {
+        this.#settle(f);
+        this.#emit('read', readStateOf(f));
     }
 
     // ------------------------------------------------------------------ connection
@@ -639,6 +861,8 @@ export class ParleyClient {
         if (name) {
             url.searchParams.set('name', name);
         }
+        // Presence as one diff per room per interval: what keeps large rooms and reconnect storms affordable.
+        url.searchParams.set('features', 'presence-diff');
         for (const [key, value] of Object.entries(params ?? {})) {
             if (value !== undefined && value !== null) {
                 url.searchParams.set(key, String(value));
@@ -710,8 +934,9 @@ export class ParleyClient {
         if (reauth) {
             this.#reauthTried = true;
         }
-        const delay = backoffDelay(this.#attempt, policy === 'slow' ? this.#options.slowBackoff : this.#options.backoff,
-            this.#options.random);
+        const backoff = policy === 'slow' ? this.#options.slowBackoff
+            : RESTART_CODES.includes(code) ? this.#options.restartBackoff : this.#options.backoff;
+        const delay = backoffDelay(this.#attempt, backoff, this.#options.random);
         this.#attempt++;
         this.#setState('reconnecting', {code, reason, delay, attempt: this.#attempt});
         this.#timers.retry = this.#clock.setTimeout(() => this.#open(), delay);
@@ -808,11 +1033,15 @@ export class ParleyClient {
             case 'left':
             case 'history':
             case 'rooms':
+            case 'members':
             case 'pong':
                 this.#settle(f);
                 break;
             case 'presence':
                 this.#onPresence(f);
+                break;
+            case 'presence_diff':
+                this.#onPresenceDiff(f);
                 break;
             case 'typing':
                 if (this.#rooms.has(f.room)) {
@@ -826,6 +1055,12 @@ export class ParleyClient {
                 break;
             case 'direct':
                 this.#onDirect(f);
+                break;
+            case 'conversations':
+                this.#onConversations(f);
+                break;
+            case 'read':
+                this.#onRead(f);
                 break;
             case 'error':
                 this.#onError(f);
@@ -864,6 +1099,9 @@ export class ParleyClient {
         }
         for (const p of this.#pending.values()) {
             this.#transmit(p.frame);
+        }
+        if (!first) {
+            this.#recoverDirects();
         }
         this.#setState('open', {session: f.session});
     }
@@ -914,6 +1152,7 @@ export class ParleyClient {
         const rejoin = r.joinedBefore;
         r.epoch = f.epoch ?? r.epoch;
         r.members = new Set(f.members ?? []);
+        r.count = typeof f.count === 'number' ? f.count : r.members.size;
         r.states = new Map(Object.entries(f.state ?? {}));
         if (r.ownState !== undefined) {
             // The server forgets a state when the user's last connection leaves: say it again on every join.
@@ -927,7 +1166,7 @@ export class ParleyClient {
         r.joinRef = null;
         r.sinceSent = null;
         /** @type {JoinInfo} */
-        const info = {room: r.name, members: [...r.members].sort(), state: Object.fromEntries(r.states),
+        const info = {room: r.name, members: [...r.members].sort(), count: r.count, state: Object.fromEntries(r.states),
             epoch: r.epoch ?? undefined, rejoin, reset,
             truncated: f.truncated === true};
         this.#emit('joined', info);
@@ -975,11 +1214,74 @@ export class ParleyClient {
         } else if (f.event === 'update') {
             r.states.set(f.user, f.data);
         }
+        r.count = r.members.size;
         const detail = {room: f.room, user: f.user, event: f.event, members: [...r.members].sort()};
         if (f.event === 'update') {
             detail.data = f.data;
         }
         this.#emit('presence', detail);
+    }
+
+    /**
+     * A room's presence changes of one interval (the `presence-diff` feature): applied to the members, and told to
+     * listeners as the same `presence` events one frame per change would have given (none about this user).
+     */
+    #onPresenceDiff(f) {
+        const r = this.#rooms.get(f.room);
+        if (!r) {
+            return;
+        }
+        if (typeof f.count === 'number') {
+            r.count = f.count;
+        }
+        /** @type {[string, string, Object?][]} */
+        const changes = [];
+        if (Array.isArray(f.members)) {
+            // The whole list, after the room was large: tell what differs from the list we had.
+            const next = new Set(f.members);
+            for (const u of next) {
+                if (!r.members.has(u)) {
+                    changes.push([u, 'join']);
+                }
+            }
+            for (const u of r.members) {
+                if (!next.has(u)) {
+                    changes.push([u, 'leave']);
+                }
+            }
+            r.members = next;
+            r.states = new Map(Object.entries(f.state ?? {}));
+            if (r.ownState !== undefined && this.#user !== null) {
+                r.states.set(this.#user, r.ownState);
+            }
+        } else {
+            for (const u of f.joins ?? []) {
+                if (!r.members.has(u)) {
+                    r.members.add(u);
+                    changes.push([u, 'join']);
+                }
+            }
+            for (const u of f.leaves ?? []) {
+                r.states.delete(u);
+                if (r.members.delete(u)) {
+                    changes.push([u, 'leave']);
+                }
+            }
+            for (const [u, data] of Object.entries(f.state ?? {})) {
+                r.states.set(u, data);
+                changes.push([u, 'update', data]);
+            }
+        }
+        for (const [user, event, data] of changes) {
+            if (user === this.#user) {
+                continue;
+            }
+            const detail = {room: f.room, user, event, members: [...r.members].sort()};
+            if (event === 'update') {
+                detail.data = data;
+            }
+            this.#emit('presence', detail);
+        }
     }
 
     #onDirect(f) {
@@ -991,6 +1293,15 @@ export class ParleyClient {
             if (this.#directIds.size > DIRECT_IDS_KEPT) {
                 this.#directIds.delete(this.#directIds.values().next().value);
             }
+        }
+        if (typeof f.seq === 'number' && this.#user !== null) {
+            const d = this.#directOf(f.from === this.#user ? f.to : f.from);
+            if (d.recovering) {
+                d.buffer.push(f);
+            } else {
+                this.#deliverDirect(d, f);
+            }
+            return;
         }
         this.#emit('direct', f);
     }
@@ -1097,6 +1408,8 @@ class RoomState {
         this.sinceSent = null;
         /** @type {Set<string>} */
         this.members = new Set();
+        /** the number of users in the room, as the server last said */
+        this.count = 0;
         /** @type {Map<string, Object>} the members' states, by user */
         this.states = new Map();
         /** @type {Object|undefined} this user's state, sent again on every join */
@@ -1106,6 +1419,28 @@ class RoomState {
         /** @type {{resolve: (v: JoinInfo) => void, reject: (e: Error) => void}[]} */
         this.waiters = [];
     }
+}
+
+/** What the client has of one direct conversation. */
+class DirectState {
+    constructor() {
+        /** The newest seq delivered or fetched. */
+        this.lastSeq = 0;
+        /** True while a recovery with since is unanswered (live messages wait in the buffer). */
+        this.recovering = false;
+        /** @type {DirectMessage[]} */
+        this.buffer = [];
+    }
+}
+
+/** @returns {Conversations} */
+function conversationsOf(f) {
+    return {epoch: f.epoch, rooms: f.rooms ?? [], direct: f.direct ?? []};
+}
+
+/** @returns {ReadState} */
+function readStateOf(f) {
+    return f.room !== undefined ? {room: f.room, seq: f.seq} : {with: f.with, seq: f.seq};
 }
 
 /** A message frame with its text (left out when null or undefined) and data (when given). */

@@ -4,7 +4,8 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    backoffDelay, CLOSE_CODES, closePolicy, DEFAULT_BACKOFF, protocolUrl, RETRY_CODES, ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
+    backoffDelay, CLOSE_CODES, closePolicy, DEFAULT_BACKOFF, protocolUrl, RESTART_BACKOFF, RESTART_CODES, RETRY_CODES,
+    ParleyClient, ParleyError, PROTOCOL, SLOW_BACKOFF, socketUrl,
 } from '../../main/webapp/parley.js';
 
 /** Timers that run only when the test advances time. */
@@ -186,6 +187,21 @@ describe('backoff', () => {
         const b = {initial: 100, max: 1000, factor: 3, jitter: 0};
         assert.deepEqual([0, 1, 2, 3, 4].map((a) => backoffDelay(a, b)), [100, 300, 900, 1000, 1000]);
     });
+    it('keeps the initial cap for the steady attempts, then grows', () => {
+        const b = {initial: 100, max: 1000, factor: 2, jitter: 0, steady: 3};
+        assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((a) => backoffDelay(a, b)), [100, 100, 100, 100, 200, 400, 800, 1000]);
+    });
+    it('after a restart retries every 0.5-1 s for the first 31 attempts, then every 1-2 s, with jitter', () => {
+        for (let attempt = 0; attempt <= 30; attempt++) {
+            assert.equal(backoffDelay(attempt, RESTART_BACKOFF, () => 0), 500);
+            assert.equal(backoffDelay(attempt, RESTART_BACKOFF, () => 0.999999), 1000);
+        }
+        assert.deepEqual([31, 32, 33, 34, 100, 10_000].map((a) => backoffDelay(a, RESTART_BACKOFF, () => 0.999999)),
+            [1500, 2000, 2000, 2000, 2000, 2000]);
+        assert.equal(backoffDelay(10_000, RESTART_BACKOFF, () => 0), 1000);
+        assert.deepEqual(RESTART_CODES, [1001, 1006, 1012]);
+        assert.ok(RESTART_CODES.every((code) => closePolicy(code) === 'retry'));
+    });
 });
 
 describe('socket URL', () => {
@@ -236,7 +252,8 @@ describe('reconnect policy', () => {
             last().drop(code);
             const delay = events.state.at(-1).delay;
             assert.equal(events.state.at(-1).state, 'reconnecting');
-            assert.ok(delay >= 250 && delay <= 500, 'delay ' + delay);
+            const [low, high] = RESTART_CODES.includes(code) ? [500, 1000] : [250, 500];
+            assert.ok(delay >= low && delay <= high, 'delay ' + delay);
             clock.advance(delay - 1);
             assert.equal(sockets.length, 1);
             clock.advance(1);
@@ -288,21 +305,44 @@ describe('reconnect policy', () => {
         client.connect();
         const delays = [];
         for (let i = 0; i < 8; i++) {
-            last().drop(1006);
+            last().drop(4008);
             delays.push(events.state.at(-1).delay);
             clock.advance(events.state.at(-1).delay);
         }
         assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
         last().welcome();
         clock.advance(5_000);
-        last().drop(1006);
+        last().drop(4008);
         assert.equal(events.state.at(-1).delay, 500);
+    });
+    it('however long a restart takes, the next attempt comes within 2 s of the server being ready', () => {
+        for (const downFor of [1_000, 5_000, 12_345, 20_000, 30_000, 40_000, 90_000, 180_000, 600_000]) {
+            const {client, clock, last, sockets, events} = setup({random: () => 0.999999});
+            client.connect();
+            last().welcome();
+            clock.advance(60_000);
+            last().drop(1001, 'restarting');
+            const readyAt = clock.now() + downFor;
+            // Every attempt while the server is down fails at once, as a refused connection does (1006).
+            while (clock.now() + events.state.at(-1).delay < readyAt) {
+                clock.advance(events.state.at(-1).delay);
+                last().drop(1006);
+            }
+            const waited = clock.now() + events.state.at(-1).delay - readyAt;
+            const attempts = sockets.length;
+            clock.advance(readyAt - clock.now() + waited);
+            assert.equal(sockets.length, attempts + 1, 'down ' + downFor + ' ms');
+            assert.ok(waited <= (downFor <= 20_000 ? 1_000 : 2_000),
+                'down ' + downFor + ' ms: the next attempt came ' + waited + ' ms after the server was ready');
+            last().welcome();
+            assert.equal(client.state, 'open');
+        }
     });
     it('a connection that breaks right after its welcome does not reset the backoff', () => {
         const {client, clock, last, events} = setup({random: () => 0.999999});
         client.connect();
         last().drop(1006);
-        clock.advance(500);
+        clock.advance(1000);
         last().welcome();
         clock.advance(100);
         last().drop(1011);
@@ -687,5 +727,172 @@ describe('heartbeat', () => {
         clock.advance(15_000);
         assert.equal(last().closedWith.code, 4408);
         assert.equal(events.state.at(-1).state, 'reconnecting');
+    });
+});
+
+let dmIds = 100;
+
+function dm(seq, from = 'bob', to = 'alice', extra = {}) {
+    return {type: 'direct', id: dmIds++, seq, from, to, text: 'd' + seq, ts: '2026-11-21T10:00:00.000Z', ...extra};
+}
+
+describe('conversations and read state', () => {
+    it('passes the conversations sent on connect on, and answers conversations() by ref', async () => {
+        const {client, last} = setup();
+        const seen = [];
+        client.on('conversations', (c) => seen.push(c));
+        client.connect();
+        last().welcome();
+        const pushed = {type: 'conversations', epoch: 'E', rooms: [{room: 'lobby', seq: 9, read: 7}],
+            direct: [{with: 'bob', seq: 3, read: 1, online: true}]};
+        last().receive(pushed);
+        assert.deepEqual(seen, [{epoch: 'E', rooms: [{room: 'lobby', seq: 9, read: 7}], direct: [{with: 'bob', seq: 3, read: 1, online: true}]}]);
+        const asked = client.conversations();
+        const q = last().sentOf('conversations')[0];
+        last().receive({...pushed, rooms: [], ref: q.ref});
+        assert.deepEqual(await asked, {epoch: 'E', rooms: [], direct: [{with: 'bob', seq: 3, read: 1, online: true}]});
+        assert.equal(seen.length, 2, 'the answer is an event too');
+    });
+
+    it('sends read for a room or a user, resolves with the stored state, and reports reads of other tabs', async () => {
+        const {client, last} = setup();
+        const reads = [];
+        client.on('read', (r) => reads.push(r));
+        client.connect();
+        last().welcome();
+        const room = client.read({room: 'lobby', seq: 4});
+        const dmRead = client.read({with: 'bob', seq: 2});
+        const [q1, q2] = last().sentOf('read');
+        assert.deepEqual([q1.room, q1.with, q1.seq], ['lobby', undefined, 4]);
+        assert.deepEqual([q2.room, q2.with, q2.seq], [undefined, 'bob', 2]);
+        last().receive({type: 'read', room: 'lobby', seq: 4, ref: q1.ref});
+        last().receive({type: 'read', with: 'bob', seq: 5, ref: q2.ref}); // never backwards: the stored seq
+        assert.deepEqual(await room, {room: 'lobby', seq: 4});
+        assert.deepEqual(await dmRead, {with: 'bob', seq: 5});
+        last().receive({type: 'read', with: 'carol', seq: 9}); // another tab read it
+        assert.deepEqual(reads, [{room: 'lobby', seq: 4}, {with: 'bob', seq: 5}, {with: 'carol', seq: 9}]);
+        const refused = client.read({with: 'bob', seq: 99});
+        last().receive({type: 'error', code: 'invalid', message: 'seq 99 is beyond the newest message', ref: last().sentOf('read')[2].ref});
+        await assert.rejects(refused, (e) => e.code === 'invalid');
+    });
+
+    it('recovers every direct conversation it has seen after a reconnect, each message once, in seq order', async () => {
+        const {client, last, events, retry} = setup();
+        client.connect();
+        last().welcome();
+        last().receive(dm(1));
+        last().receive(dm(2, 'alice', 'bob')); // its own message, from another tab
+        last().receive(dm(1, 'carol'));
+        last().drop(1006);
+        retry();
+        const ws = last();
+        ws.welcome();
+        const asks = ws.sentOf('history');
+        assert.deepEqual(asks.map((h) => [h.with, h.since]), [['bob', 2], ['carol', 1]]);
+        // Live messages (held ones, new ones) come before the answers; they wait for them.
+        const five = dm(5);
+        ws.receive(five);
+        ws.receive(dm(2, 'carol'));
+        ws.receive({type: 'history', with: 'bob', messages: [dm(3), dm(4), five], ref: asks[0].ref});
+        await settle();
+        ws.receive(dm(6));
+        ws.receive({type: 'history', with: 'carol', messages: [], ref: asks[1].ref});
+        await settle();
+        const again = dm(2, 'carol');
+        ws.receive(again); // again, under another id: dropped by seq
+        await settle();
+        const of = (user) => events.direct.filter((d) => d.from === user || d.to === user).map((d) => d.seq);
+        assert.deepEqual(of('bob'), [1, 2, 3, 4, 5, 6]);
+        assert.deepEqual(of('carol'), [1, 2]);
+        assert.equal(client.lastDirectSeq('bob'), 6);
+    });
+
+    it('recovers a conversation the server says went on without it (a message to a closing connection)', async () => {
+        const {client, last, events} = setup();
+        client.connect();
+        last().welcome();
+        last().receive(dm(1));
+        last().receive({type: 'conversations', rooms: [], direct: [{with: 'bob', seq: 2, read: 0, online: true}, {with: 'dave', seq: 4, read: 0, online: false}]});
+        const asks = last().sentOf('history');
+        assert.deepEqual(asks.map((h) => [h.with, h.since]), [['bob', 1]], 'only conversations it has: the page pages the others');
+        last().receive({type: 'history', with: 'bob', messages: [dm(2)], ref: asks[0].ref});
+        await settle();
+        assert.deepEqual(events.direct.map((d) => d.seq), [1, 2]);
+    });
+
+    it('pages a direct conversation with directHistory() and recovers after what it fetched', async () => {
+        const {client, last, retry} = setup();
+        client.connect();
+        last().welcome();
+        const page = client.directHistory('bob', {before: 10, limit: 2});
+        const q = last().sentOf('history')[0];
+        assert.deepEqual([q.with, q.before, q.limit, q.since, q.room], ['bob', 10, 2, undefined, undefined]);
+        last().receive({type: 'history', with: 'bob', messages: [dm(8), dm(9)], ref: q.ref});
+        assert.deepEqual((await page).map((m) => m.seq), [8, 9]);
+        assert.equal(client.lastDirectSeq('bob'), 9);
+        last().drop(1006);
+        retry();
+        last().welcome();
+        assert.deepEqual(last().sentOf('history').map((h) => [h.with, h.since]), [['bob', 9]]);
+    });
+});
+
+describe('presence diffs', () => {
+    /** Welcomes and joins the default room with the given members and count, as Parley does. */
+    const welcomeInto = (socket, members, count) => {
+        socket.welcome('alice', {rooms: []});
+        const joined = {type: 'joined', room: 'lobby', members, history: [], epoch: 'e1'};
+        if (count !== undefined) {
+            joined.count = count;
+        }
+        socket.receive(joined);
+    };
+    it('asks for presence diffs when it connects', () => {
+        const {client, last} = setup();
+        client.connect();
+        assert.equal(last().url.searchParams.get('features'), 'presence-diff');
+    });
+    it('applies a diff to the members and tells each change as the presence event one frame would have', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        welcomeInto(last(), ['alice', 'bob'], 2);
+        last().receive({type: 'presence_diff', room: 'lobby', joins: ['alice', 'carol', 'dan'], leaves: ['bob'],
+            state: {carol: {colour: 'red'}}, count: 3});
+        assert.deepEqual(client.members('lobby'), ['alice', 'carol', 'dan']);
+        assert.equal(client.memberCount('lobby'), 3);
+        assert.deepEqual(client.memberStates('lobby'), {carol: {colour: 'red'}});
+        assert.deepEqual(events.presence.map((p) => p.event + ' ' + p.user),
+            ['join carol', 'join dan', 'leave bob', 'update carol'], 'nothing about itself');
+        assert.deepEqual(events.presence.at(-1).members, ['alice', 'carol', 'dan']);
+        assert.deepEqual(events.presence.at(-1).data, {colour: 'red'});
+    });
+    it('keeps the count of a large room and pages its members on request', async () => {
+        const {client, last, events} = setup();
+        client.connect();
+        welcomeInto(last(), ['aaron', 'alice'], 5000);
+        assert.equal(events.joined.at(-1).count, 5000);
+        last().receive({type: 'presence_diff', room: 'lobby', count: 5001});
+        assert.equal(client.memberCount('lobby'), 5001);
+        assert.deepEqual(events.presence, [], 'a count alone tells no one');
+        const page = client.fetchMembers('lobby', {after: 'alice', limit: 2});
+        const q = last().sentOf('members')[0];
+        assert.deepEqual([q.room, q.after, q.limit], ['lobby', 'alice', 2]);
+        last().receive({type: 'members', room: 'lobby', members: ['bea', 'cy'], count: 5001, next: 'cy', ref: q.ref});
+        assert.deepEqual(await page, {members: ['bea', 'cy'], count: 5001, next: 'cy', state: {}});
+    });
+    it('replaces its list when a room that was large lists everyone again, telling what changed', () => {
+        const {client, last, events} = setup();
+        client.connect();
+        welcomeInto(last(), ['alice', 'bob'], 300);
+        last().receive({type: 'presence_diff', room: 'lobby', members: ['alice', 'carol'], count: 2});
+        assert.deepEqual(client.members('lobby'), ['alice', 'carol']);
+        assert.deepEqual(events.presence.map((p) => p.event + ' ' + p.user), ['join carol', 'leave bob']);
+    });
+    it('still follows one presence frame per event from a server without diffs', () => {
+        const {client, last} = setup();
+        client.connect();
+        welcomeInto(last(), ['alice']);
+        last().receive({type: 'presence', room: 'lobby', user: 'bob', event: 'join'});
+        assert.equal(client.memberCount('lobby'), 2);
     });
 });

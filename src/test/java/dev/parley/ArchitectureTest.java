@@ -32,6 +32,7 @@ class ArchitectureTest {
             .layer("message").definedBy("dev.parley.message..")
             .layer("config").definedBy("dev.parley.config..")
             .layer("metrics").definedBy("dev.parley.metrics..")
+            .layer("web").definedBy("dev.parley.web..")
             .whereLayer("wiring").mayOnlyAccessLayers("config", "history", "security", "session", "protocol", "metrics")
             .whereLayer("api").mayOnlyAccessLayers("chat", "room", "history", "session", "protocol", "message", "config", "metrics")
             .whereLayer("endpoint").mayOnlyAccessLayers("chat", "security", "session", "protocol", "config")
@@ -43,7 +44,8 @@ class ArchitectureTest {
             .whereLayer("protocol").mayOnlyAccessLayers("message")
             .whereLayer("message").mayNotAccessAnyLayer()
             .whereLayer("config").mayNotAccessAnyLayer()
-            .whereLayer("metrics").mayNotAccessAnyLayer();
+            .whereLayer("metrics").mayNotAccessAnyLayer()
+            .whereLayer("web").mayNotAccessAnyLayer();
 
     /** No two packages depend on each other, directly or through others. */
     @ArchTest

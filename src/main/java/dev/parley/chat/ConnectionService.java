@@ -30,6 +30,7 @@ import jakarta.inject.Inject;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 
@@ -44,6 +45,8 @@ public class ConnectionService {
 
     private static final Logger LOG = Logger.getLogger(ConnectionService.class.getName());
     private static final String GUEST_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    /** The query parameter in which a client asks for optional features. */
+    static final String FEATURES_PARAM = "features";
 
     @Inject
     ConnectionRegistry connections;
@@ -51,6 +54,8 @@ public class ConnectionService {
     RoomService rooms;
     @Inject
     DirectService directs;
+    @Inject
+    ConversationService conversations;
     @Inject
     Settings settings;
     @Inject
@@ -78,7 +83,8 @@ public class ConnectionService {
 
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
-     * connection limits, registers it, sends {@code welcome} and joins the default room. Returns null when
+     * connection limits, registers it, sends {@code welcome}, joins the default room, and (after the held direct
+     * messages) sends the user's {@code conversations}. Returns null when
      * the connection was refused and closed (4401 bad token, 1008 bad name, 4429 too many connections, 1001 while
      * the server is stopping).
      */
@@ -111,9 +117,11 @@ public class ConnectionService {
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
                 transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released,
                 error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
+        List<String> features = features(handshake);
+        peer.presenceDiffs(features.contains(FrameCodec.FEATURE_PRESENCE_DIFF));
         try {
             // welcome is queued before the peer is registered, so nothing another thread sends it can come first
-            peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms()));
+            peer.send(new ServerFrame.Welcome(user, peer.id(), FrameCodec.PROTOCOL_VERSION, settings.initialRooms(), features));
             directs.connecting(user);
             try {
                 connections.add(peer);
@@ -126,6 +134,7 @@ public class ConnectionService {
             } finally {
                 directs.connected(user);
             }
+            conversations.connected(peer);
         } catch (RuntimeException e) {
             peer.release();
             throw e;
@@ -209,6 +218,22 @@ public class ConnectionService {
             return null;
         }
         return directory.connections(user) >= max ? "too many connections for this user" : null;
+    }
+
+    /**
+     * The optional features the client asked for with the query {@code features} (comma-separated, repeatable) that
+     * this server has: only {@code presence-diff}. Unknown ones are ignored, so clients may ask newer servers for more.
+     */
+    static List<String> features(Handshake handshake) {
+        List<String> asked = handshake.query().getOrDefault(FEATURES_PARAM, List.of());
+        for (String value : asked) {
+            for (String feature : value.split(",")) {
+                if (feature.trim().equals(FrameCodec.FEATURE_PRESENCE_DIFF)) {
+                    return List.of(FrameCodec.FEATURE_PRESENCE_DIFF);
+                }
+            }
+        }
+        return List.of();
     }
 
     private String guestName() {

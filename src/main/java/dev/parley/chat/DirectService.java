@@ -94,10 +94,16 @@ public class DirectService {
         ServerFrame.Error broken = submit(direct.to(), peer.user(), direct.text(), direct.data(), direct.ref(), received,
                 (appended, failure) -> peer.send(failure != null
                         ? Failures.toError(failure, direct.ref())
-                        : new ServerFrame.Ack(direct.ref(), null, null, direct.to())));
+                        : new ServerFrame.Ack(direct.ref(), null, seqOf(appended), direct.to())));
         if (broken != null) {
             peer.send(broken);
         }
+    }
+
+    /** The message's seq in its conversation, or null for one stored before conversations had seqs. */
+    private static Long seqOf(Appended appended) {
+        long seq = ((DirectMessage) appended.message()).seq();
+        return seq > 0 ? seq : null;
     }
 
     /**

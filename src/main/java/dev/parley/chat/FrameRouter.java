@@ -30,6 +30,8 @@ public class FrameRouter {
     DirectService directs;
     @Inject
     ConnectionService connections;
+    @Inject
+    ConversationService conversations;
 
     /** Acts on one decoded frame, if the connection is open and within its rate. */
     public void handle(Peer peer, ClientFrame frame) {
@@ -90,6 +92,14 @@ public class FrameRouter {
             directs.send(peer, f);
         } else if (frame instanceof ClientFrame.HistoryQuery f) {
             rooms.history(peer, f);
+        } else if (frame instanceof ClientFrame.DirectHistoryQuery f) {
+            conversations.history(peer, f);
+        } else if (frame instanceof ClientFrame.Read f) {
+            conversations.read(peer, f);
+        } else if (frame instanceof ClientFrame.ListConversations f) {
+            conversations.list(peer, f);
+        } else if (frame instanceof ClientFrame.Members f) {
+            rooms.members(peer, f);
         } else if (frame instanceof ClientFrame.ListRooms f) {
             rooms.list(peer, f);
         } else if (frame instanceof ClientFrame.Ping f) {

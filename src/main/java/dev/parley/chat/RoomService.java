@@ -7,6 +7,7 @@ import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
 import dev.parley.history.Draft;
+import dev.parley.history.Mark;
 import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
 import dev.parley.message.Payload;
@@ -130,6 +131,19 @@ public class RoomService {
             return;
         }
         trail.record(peer.user(), room);
+        remember(new Mark.Enter(peer.user(), room));
+    }
+
+    /**
+     * Remembers a room joined, or forgets one left on purpose, among the user's conversations (see
+     * {@link ConversationService}), through the sequencer; a failure is only logged (the next join tries again).
+     */
+    private void remember(Mark mark) {
+        sequencer.mark(mark, (marked, failure) -> {
+            if (failure != null) { // the sequencer logged the failed batch
+                LOG.log(Level.FINE, "could not store {0}: {1}", new Object[]{mark, failure.getMessage()});
+            }
+        });
     }
 
     /** Joins and answers {@code joined}, unless the user would be the room's {@code maxMembers + 1}th (0: no limit). */
@@ -181,8 +195,12 @@ public class RoomService {
         if (cluster.active()) {
             router.joined(room, upTo);
         }
+        // The count goes to clients that asked for diffs, and to everyone when the list is only its first page.
+        // In a cluster the list is the cluster's, whole.
+        Integer count = cluster.active() ? (peer.presenceDiffs() ? Integer.valueOf(members.size()) : null)
+                : membership.partial() || peer.presenceDiffs() ? Integer.valueOf(membership.count()) : null;
         ServerFrame.Joined joined = new ServerFrame.Joined(room, members, membership.states(), history, epoch,
-                truncated, join.ref());
+                truncated, join.ref(), count);
         membership.subscription().activate(encode(joined), upTo);
         return true;
     }
@@ -193,6 +211,7 @@ public class RoomService {
             peer.send(notMember(leave.room(), leave.ref()));
             return;
         }
+        remember(new Mark.Forget(peer.user(), leave.room()));
         peer.send(new ServerFrame.Left(leave.room(), leave.ref()));
     }
 
@@ -356,7 +375,11 @@ public class RoomService {
         }
     }
 
-    /** Answers a history query with up to {@code limit} messages before {@code before}, oldest first. Members only. */
+    /**
+     * Answers a history query with up to {@code limit} messages before {@code before}, oldest first, or with the
+     * messages after {@code since} (at most the recovery limit, the newest, with {@code truncated}; a since beyond
+     * the newest message is answered as without it). Members only.
+     */
     public void history(Peer peer, ClientFrame.HistoryQuery q) {
         if (!peer.rooms().contains(q.room())) {
             peer.send(notMember(q.room(), q.ref()));
@@ -364,10 +387,33 @@ public class RoomService {
         }
         int limit = q.limit() == null ? settings.joinHistory() : q.limit();
         try {
+            if (q.since() != null) {
+                Recovery recovery = store.since(q.room(), q.since(), settings.recoveryLimit());
+                if (q.since() <= recovery.head()) {
+                    peer.send(new ServerFrame.History(q.room(), recovery.messages(), recovery.truncated(), q.ref()));
+                    return;
+                }
+            }
             peer.send(new ServerFrame.History(q.room(), store.page(q.room(), q.before(), limit), q.ref()));
         } catch (StoreUnavailableException e) {
             peer.send(Failures.toError(e, q.ref()));
         }
+    }
+
+    /**
+     * Answers with a page of the room's members (see {@link RoomRegistry#page}), on the room's lane, so that the page
+     * and the room's presence diffs reach the client in the order they were taken. Members only.
+     */
+    public void members(Peer peer, ClientFrame.Members q) {
+        if (!peer.rooms().contains(q.room())) {
+            peer.send(notMember(q.room(), q.ref()));
+            return;
+        }
+        int limit = q.limit() == null ? rooms.presence().pageSize() : q.limit();
+        lanes.run(q.room(), () -> {
+            RoomRegistry.MemberPage page = rooms.page(q.room(), q.after(), limit);
+            peer.send(new ServerFrame.Members(q.room(), page.members(), page.states(), page.count(), page.next(), q.ref()));
+        });
     }
 
     /** Answers with the rooms that have members and that this connection may enter (private ones only if granted). */

@@ -57,6 +57,7 @@ public class ClusterPresence {
     void start(ExecutorService presenceThread) {
         this.worker = presenceThread;
         rooms.presenceFromCluster();
+        rooms.presence().censusFrom(room -> members(room, rooms.members(room)));
         cluster.grid().onNodeLeft(node -> worker.execute(() -> removeNode(node)));
     }
 

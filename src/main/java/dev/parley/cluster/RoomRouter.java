@@ -321,7 +321,7 @@ public class RoomRouter {
         if (e instanceof RoomEvent.Message m) {
             lanes.run(room, () -> deliver(room, m.seq(), EncodedFrame.of(m.frame()), true));
         } else if (e instanceof RoomEvent.Presence p) {
-            lanes.run(room, () -> rooms.signal(room, EncodedFrame.of(new ServerFrame.Presence(room, p.user(), p.change())), p.user()));
+            lanes.run(room, () -> rooms.clusterPresence(room, p.user(), p.change()));
         } else if (e instanceof RoomEvent.Typing t) {
             rooms.signal(room, EncodedFrame.of(new ServerFrame.TypingNotice(room, t.user())), t.user());
         }

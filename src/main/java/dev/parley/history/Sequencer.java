@@ -28,6 +28,10 @@ import java.util.logging.Logger;
  * held messages are released through the same thread ({@link #hold} before the connection becomes
  * reachable, {@link #release} once it is), so held and live direct messages reach the user in id order,
  * each once.
+ *
+ * <p>Changes to users' conversations ({@link Mark}s: rooms joined and left, read seqs) go through the same thread,
+ * in the user's lane, after the messages of the same batch, each batch of them one unit; and {@link #afterPending}
+ * runs a task once everything a user submitted before it was handled.
  */
 public final class Sequencer {
 
@@ -42,7 +46,19 @@ public final class Sequencer {
         void done(Appended appended, RuntimeException failure);
     }
 
+    /** Told, on the sequencer's thread, what became of one mark: exactly one argument is non-null. */
+    @FunctionalInterface
+    public interface MarkCallback {
+        void done(Marked marked, RuntimeException failure);
+    }
+
     private sealed interface Task {
+    }
+
+    private record Marking(Mark mark, MarkCallback callback) implements Task {
+    }
+
+    private record After(Runnable task) implements Task {
     }
 
     private record Store(Draft draft, Callback callback) implements Task {
@@ -115,6 +131,26 @@ public final class Sequencer {
     }
 
     /**
+     * Queues a change to a user's conversations behind everything the user submitted before. The callback runs
+     * later on the sequencer thread, after the mark was stored, or at once on the calling thread with a
+     * {@link StoreUnavailableException} when the queue is full or the sequencer stopped.
+     */
+    public void mark(Mark mark, MarkCallback callback) {
+        if (!running || !queue.offer("from:" + mark.user(), new Marking(mark, callback))) {
+            callback.done(null, new StoreUnavailableException(running ? "server busy" : "server shutting down", null));
+        }
+    }
+
+    /**
+     * Runs {@code task} on the sequencer thread once every draft and mark {@code user} submitted before was stored
+     * (or refused), and after held direct messages released in the same batch; it must be quick (hand work off).
+     * Returns false, running nothing, when the queue is full or the sequencer stopped.
+     */
+    public boolean afterPending(String user, Runnable task) {
+        return running && queue.offer("from:" + user, new After(task));
+    }
+
+    /**
      * From now until the matching {@link #release}, direct messages to {@code user} are held, even if the
      * user becomes reachable meanwhile. Call before a new connection of the user becomes reachable.
      */
@@ -173,6 +209,8 @@ public final class Sequencer {
         for (Task t : left) {
             if (t instanceof Store s) {
                 notify(s, null, stopped);
+            } else if (t instanceof Marking m) {
+                notify(m, null, stopped);
             }
         }
     }
@@ -206,15 +244,57 @@ public final class Sequencer {
      */
     private void process(List<Task> batch) {
         List<Store> stores = new ArrayList<>(batch.size());
+        List<Marking> marks = new ArrayList<>();
+        List<After> afters = new ArrayList<>();
         for (Task t : batch) {
             if (t instanceof Release r) {
                 release(r);
+            } else if (t instanceof Store s) {
+                stores.add(s);
+            } else if (t instanceof Marking m) {
+                marks.add(m);
             } else {
-                stores.add((Store) t);
+                afters.add((After) t);
             }
         }
         if (!stores.isEmpty()) {
             commit(stores);
+        }
+        if (!marks.isEmpty()) {
+            mark(marks);
+        }
+        for (After a : afters) {
+            try {
+                a.task().run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "a task after pending work failed; the others go on", e);
+            }
+        }
+    }
+
+    /** Stores a batch's marks as one unit, after its messages (a read may name a message of the same batch). */
+    private void mark(List<Marking> batch) {
+        List<Marked> results;
+        try {
+            results = store.mark(batch.stream().map(Marking::mark).toList());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "store unavailable, refusing {0} conversation changes: {1}",
+                    new Object[]{batch.size(), e.getMessage()});
+            StoreUnavailableException failure = e instanceof StoreUnavailableException u ? u
+                    : new StoreUnavailableException("store failed", e);
+            batch.forEach(m -> notify(m, null, failure));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            notify(batch.get(i), results.get(i), null);
+        }
+    }
+
+    private static void notify(Marking task, Marked marked, RuntimeException failure) {
+        try {
+            task.callback().done(marked, failure);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "a conversation callback failed; the others go on", e);
         }
     }
 

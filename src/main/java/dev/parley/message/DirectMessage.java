@@ -5,10 +5,11 @@ import java.util.Objects;
 
 /**
  * A direct message from one user to another. {@code id} is unique per store and increases in the
- * order messages were accepted; {@code ref} is the sender's idempotency key and may be null. {@code text} is
+ * order messages were accepted; {@code seq} numbers the messages of this pair of users (their conversation)
+ * 1, 2, 3, ... in the same order (0 for a message stored before conversations had seqs); {@code ref} is the sender's idempotency key and may be null. {@code text} is
  * never null (empty for a message that carries only {@code data}); {@code data} may be null.
  */
-public record DirectMessage(long id, String from, String to, String text, Instant ts, String ref, Payload data)
+public record DirectMessage(long id, long seq, String from, String to, String text, Instant ts, String ref, Payload data)
         implements StoredMessage {
     public DirectMessage {
         Objects.requireNonNull(from, "from");
@@ -18,7 +19,12 @@ public record DirectMessage(long id, String from, String to, String text, Instan
     }
 
     /** A text message without data. */
-    public DirectMessage(long id, String from, String to, String text, Instant ts, String ref) {
-        this(id, from, to, text, ts, ref, null);
+    public DirectMessage(long id, long seq, String from, String to, String text, Instant ts, String ref) {
+        this(id, seq, from, to, text, ts, ref, null);
+    }
+
+    /** The conversation this message belongs to, seen by {@code user} (its sender or its recipient). */
+    public String partnerOf(String user) {
+        return user.equals(from) ? to : from;
     }
 }

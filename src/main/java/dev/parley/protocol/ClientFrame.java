@@ -1,5 +1,6 @@
 package dev.parley.protocol;
 
+import dev.parley.message.ConversationId;
 import dev.parley.message.Payload;
 
 /**
@@ -57,8 +58,35 @@ public sealed interface ClientFrame {
     record State(String room, Payload data, String ref) implements ClientFrame {
     }
 
-    /** Ask for older messages of a room: at most {@code limit} with seq below {@code before} (null: newest). */
-    record HistoryQuery(String room, Long before, Integer limit, String ref) implements ClientFrame {
+    /**
+     * Ask for messages of a room: at most {@code limit} with seq below {@code before} (null: newest), or, with
+     * {@code since}, those after it (recovery; {@code before} and {@code since} never both).
+     */
+    record HistoryQuery(String room, Long before, Long since, Integer limit, String ref) implements ClientFrame {
+
+        /** A page back (no since). */
+        public HistoryQuery(String room, Long before, Integer limit, String ref) {
+            this(room, before, null, limit, ref);
+        }
+    }
+
+    /** As {@link HistoryQuery}, for the direct conversation with user {@code with}. */
+    record DirectHistoryQuery(String with, Long before, Long since, Integer limit, String ref) implements ClientFrame {
+    }
+
+    /** Ask for this user's conversations (rooms and direct partners) with their newest and read seqs. */
+    record ListConversations(String ref) implements ClientFrame {
+    }
+
+    /** This user has read {@code conversation} up to {@code seq} (at least 1). */
+    record Read(ConversationId conversation, long seq, String ref) implements ClientFrame {
+    }
+
+    /**
+     * Ask for a page of a room's members: the users sorted after {@code after} (null: from the first), at most
+     * {@code limit} (null: the server's page size). Members only.
+     */
+    record Members(String room, String after, Integer limit, String ref) implements ClientFrame {
     }
 
     /** List the rooms that have members. */

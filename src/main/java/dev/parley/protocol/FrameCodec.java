@@ -1,5 +1,6 @@
 package dev.parley.protocol;
 
+import dev.parley.message.ConversationId;
 import dev.parley.message.DirectMessage;
 import dev.parley.message.JsonLimits;
 import dev.parley.message.Payload;
@@ -35,6 +36,10 @@ public final class FrameCodec {
     public static final int MAX_TOKEN_CHARS = 4096;
     /** Largest {@code limit} a history query may ask for. */
     public static final int MAX_HISTORY_LIMIT = 100;
+    /** Largest {@code limit} a members request may ask for. */
+    public static final int MAX_MEMBERS_LIMIT = 1000;
+    /** The optional feature that turns per-event {@code presence} frames into {@code presence_diff} frames. */
+    public static final String FEATURE_PRESENCE_DIFF = "presence-diff";
 
     /** The field that carries an application's JSON object, kept whole where other nested values are not. */
     static final String DATA = "data";
@@ -137,13 +142,29 @@ public final class FrameCodec {
             }
             case "signal" -> new ClientFrame.Signal(f.room("room"), f.data("data"), ref);
             case "state" -> new ClientFrame.State(f.room("room"), f.data("data"), ref);
-            case "history" -> new ClientFrame.HistoryQuery(f.room("room"), f.optionalLong("before", 1),
-                    f.optionalInt("limit", 1, MAX_HISTORY_LIMIT), ref);
+            case "history" -> history(f, ref);
+            case "conversations" -> new ClientFrame.ListConversations(ref);
+            case "read" -> new ClientFrame.Read(f.conversation(), f.requiredLong("seq", 1), ref);
+            case "members" -> new ClientFrame.Members(f.room("room"), f.optionalUser("after"),
+                    f.optionalInt("limit", 1, MAX_MEMBERS_LIMIT), ref);
             case "rooms" -> new ClientFrame.ListRooms(ref);
             case "ping" -> new ClientFrame.Ping(ref);
             case "auth" -> new ClientFrame.Auth(f.token("token"), ref);
             default -> throw f.invalid(ErrorCode.UNKNOWN_TYPE, "unknown type: " + printable(name));
         };
+    }
+
+    /** A history query of a room ({@code room}) or of a direct conversation ({@code with}); before or since. */
+    private static ClientFrame history(Fields f, String ref) throws FrameRejected {
+        ConversationId of = f.conversation();
+        Long before = f.optionalLong("before", 1);
+        Long since = f.optionalLong("since", 0);
+        if (before != null && since != null) {
+            throw f.invalid(ErrorCode.INVALID, "give before (page back) or since (recovery), not both");
+        }
+        Integer limit = f.optionalInt("limit", 1, MAX_HISTORY_LIMIT);
+        return of.isRoom() ? new ClientFrame.HistoryQuery(of.room(), before, since, limit, ref)
+                : new ClientFrame.DirectHistoryQuery(of.with(), before, since, limit, ref);
     }
 
     /**
@@ -276,6 +297,35 @@ public final class FrameCodec {
                         + " characters of A-Za-z0-9_.-");
             }
             return user;
+        }
+
+        /** A room ({@code room}) or a user ({@code with}): exactly one of the two. */
+        ConversationId conversation() throws FrameRejected {
+            boolean room = present("room");
+            boolean with = present("with");
+            if (room == with) {
+                throw invalid(ErrorCode.INVALID, "give room or with (a user), exactly one of them");
+            }
+            return room ? ConversationId.room(room("room")) : ConversationId.with(user("with"));
+        }
+
+        private boolean present(String name) {
+            JsonValue v = json.get(name);
+            return v != null && v != JsonValue.NULL;
+        }
+
+        long requiredLong(String name, long min) throws FrameRejected {
+            Long value = optionalLong(name, min);
+            if (value == null) {
+                throw invalid(ErrorCode.INVALID, "missing field: " + name);
+            }
+            return value;
+        }
+
+        /** A user name that may be absent (null). */
+        String optionalUser(String name) throws FrameRejected {
+            JsonValue v = json.get(name);
+            return v == null || v == JsonValue.NULL ? null : user(name);
         }
 
         String text(String name) throws FrameRejected {
@@ -412,10 +462,9 @@ public final class FrameCodec {
         } else if (frame instanceof ServerFrame.Joined j) {
             g.write("type", "joined").write("room", j.room());
             strings(g, "members", j.members());
-            if (!j.state().isEmpty()) {
-                g.writeStartObject("state");
-                j.state().forEach((user, state) -> g.write(user, state.json()));
-                g.writeEnd();
+            states(g, j.state());
+            if (j.count() != null) {
+                g.write("count", j.count());
             }
             messages(g, "history", j.history());
             opt(g, "epoch", j.epoch());
@@ -423,13 +472,56 @@ public final class FrameCodec {
                 g.write("truncated", true);
             }
             opt(g, "ref", j.ref());
+        } else if (frame instanceof ServerFrame.PresenceDiff d) {
+            g.write("type", "presence_diff").write("room", d.room());
+            if (d.members() != null) {
+                strings(g, "members", d.members());
+            }
+            if (!d.joins().isEmpty()) {
+                strings(g, "joins", d.joins());
+            }
+            if (!d.leaves().isEmpty()) {
+                strings(g, "leaves", d.leaves());
+            }
+            states(g, d.state());
+            g.write("count", d.count());
+        } else if (frame instanceof ServerFrame.Members m) {
+            g.write("type", "members").write("room", m.room());
+            strings(g, "members", m.members());
+            states(g, m.state());
+            g.write("count", m.count());
+            opt(g, "next", m.next());
+            opt(g, "ref", m.ref());
         } else if (frame instanceof ServerFrame.Left l) {
             g.write("type", "left").write("room", l.room());
             opt(g, "ref", l.ref());
         } else if (frame instanceof ServerFrame.History h) {
             g.write("type", "history").write("room", h.room());
             messages(g, "messages", h.messages());
+            truncated(g, h.truncated());
             opt(g, "ref", h.ref());
+        } else if (frame instanceof ServerFrame.DirectHistory h) {
+            g.write("type", "history").write("with", h.with());
+            g.writeStartArray("messages");
+            for (DirectMessage m : h.messages()) {
+                g.writeStartObject();
+                direct(g, m);
+                g.writeEnd();
+            }
+            g.writeEnd();
+            truncated(g, h.truncated());
+            opt(g, "ref", h.ref());
+        } else if (frame instanceof ServerFrame.Conversations c) {
+            g.write("type", "conversations");
+            opt(g, "epoch", c.epoch());
+            conversations(g, "rooms", c.rooms());
+            conversations(g, "direct", c.direct());
+            opt(g, "ref", c.ref());
+        } else if (frame instanceof ServerFrame.ReadState r) {
+            g.write("type", "read");
+            conversation(g, r.conversation());
+            g.write("seq", r.seq());
+            opt(g, "ref", r.ref());
         } else if (frame instanceof ServerFrame.Rooms r) {
             g.write("type", "rooms");
             g.writeStartArray("rooms");
@@ -451,6 +543,9 @@ public final class FrameCodec {
             g.write("type", "welcome").write("user", w.user()).write("session", w.session())
                     .write("protocol", w.protocol());
             strings(g, "rooms", w.rooms());
+            if (!w.features().isEmpty()) {
+                strings(g, "features", w.features());
+            }
         } else {
             throw new IllegalArgumentException("no encoding for " + frame.getClass().getName());
         }
@@ -463,6 +558,34 @@ public final class FrameCodec {
         data(g, m.data());
     }
 
+    private static void truncated(JsonGenerator g, boolean truncated) {
+        if (truncated) {
+            g.write("truncated", true);
+        }
+    }
+
+    private static void conversation(JsonGenerator g, ConversationId id) {
+        if (id.isRoom()) {
+            g.write("room", id.room());
+        } else {
+            g.write("with", id.with());
+        }
+    }
+
+    private static void conversations(JsonGenerator g, String name, List<ServerFrame.ConversationInfo> list) {
+        g.writeStartArray(name);
+        for (ServerFrame.ConversationInfo c : list) {
+            g.writeStartObject();
+            conversation(g, c.id());
+            g.write("seq", c.seq()).write("read", c.read());
+            if (c.online() != null) {
+                g.write("online", c.online());
+            }
+            g.writeEnd();
+        }
+        g.writeEnd();
+    }
+
     private static void data(JsonGenerator g, Payload data) {
         if (data != null) {
             g.write(DATA, data.json());
@@ -470,7 +593,11 @@ public final class FrameCodec {
     }
 
     private static void direct(JsonGenerator g, DirectMessage m) {
-        g.write("type", "direct").write("id", m.id()).write("from", m.from()).write("to", m.to())
+        g.write("type", "direct").write("id", m.id());
+        if (m.seq() > 0) {
+            g.write("seq", m.seq());
+        }
+        g.write("from", m.from()).write("to", m.to())
                 .write("text", m.text()).write("ts", timestamp(m.ts()));
         opt(g, "ref", m.ref());
         data(g, m.data());
@@ -490,6 +617,15 @@ public final class FrameCodec {
         g.writeStartArray(name);
         values.forEach(g::write);
         g.writeEnd();
+    }
+
+    /** Members' states by user, left out when there are none. */
+    private static void states(JsonGenerator g, Map<String, Payload> states) {
+        if (!states.isEmpty()) {
+            g.writeStartObject("state");
+            states.forEach((user, state) -> g.write(user, state.json()));
+            g.writeEnd();
+        }
     }
 
     private static void opt(JsonGenerator g, String name, String value) {

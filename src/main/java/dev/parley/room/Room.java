@@ -6,21 +6,32 @@ import dev.parley.session.Peer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
- * The members of one room: per user, the subscriptions of that user's connections. Mutations happen
- * under the room's monitor (held by {@link RoomRegistry}); deliveries read an immutable snapshot without
- * locking. Once {@link #retire retired} (empty and removed from the registry) a room is never used again.
+ * The members of one room: per user (sorted by name, so a page of members costs its own size, not the room's),
+ * the subscriptions of that user's connections. Mutations happen under the room's monitor (held by
+ * {@link RoomRegistry}); deliveries read an immutable snapshot, rebuilt at most once per change and only when
+ * something is delivered, so a storm of joins with nothing to deliver costs no copies of the room. Once
+ * {@link #retire retired} (empty and removed from the registry) a room is never used again.
  */
 final class Room {
 
+    /** One page of members: sorted users, their states, and whether more follow. */
+    record Page(List<String> users, Map<String, Payload> states, boolean more) {
+    }
+
     private final String name;
-    private final Map<String, Map<String, Subscription>> byUser = new HashMap<>();
+    private final NavigableMap<String, Map<String, Subscription>> byUser = new TreeMap<>();
     /** Each user's state in this room, for users who set one; dropped when the user's last connection leaves. */
     private final Map<String, Payload> states = new HashMap<>();
+    /** The presence changes not yet told as a diff (see {@link PresenceCoalescer}); guarded by the monitor. */
+    private final PresenceCoalescer.Pending presence = new PresenceCoalescer.Pending();
+    /** Every subscription, for delivery; null after a change until it is next needed. */
     private volatile List<Subscription> snapshot = List.of();
     private volatile int users;
     private boolean retired;
@@ -33,9 +44,21 @@ final class Room {
         return name;
     }
 
-    /** Every subscription, for delivery; an immutable snapshot. */
+    /** Every subscription, for delivery; an immutable snapshot. Callable with or without the monitor held. */
     List<Subscription> subscriptions() {
-        return snapshot;
+        List<Subscription> s = snapshot;
+        if (s == null) {
+            synchronized (this) {
+                s = snapshot;
+                if (s == null) {
+                    List<Subscription> all = new ArrayList<>();
+                    byUser.values().forEach(m -> all.addAll(m.values()));
+                    s = List.copyOf(all);
+                    snapshot = s;
+                }
+            }
+        }
+        return s;
     }
 
     /** The number of distinct users. */
@@ -53,6 +76,10 @@ final class Room {
         retired = true;
     }
 
+    PresenceCoalescer.Pending presence() {
+        return presence;
+    }
+
     Subscription subscriptionOf(Peer peer) {
         Map<String, Subscription> subs = byUser.get(peer.user());
         return subs == null ? null : subs.get(peer.id());
@@ -67,7 +94,7 @@ final class Room {
     }
 
     void add(Subscription sub) {
-        byUser.computeIfAbsent(sub.peer().user(), u -> new HashMap<>()).put(sub.peer().id(), sub);
+        byUser.computeIfAbsent(sub.peer().user(), u -> new HashMap<>(2)).put(sub.peer().id(), sub);
         changed();
     }
 
@@ -99,12 +126,31 @@ final class Room {
 
     /** Distinct user names, sorted. */
     List<String> members() {
-        return List.copyOf(new TreeSet<>(byUser.keySet()));
+        return List.copyOf(byUser.keySet());
+    }
+
+    /** Up to {@code limit} users after {@code after} (null: from the first), sorted, with their states. */
+    Page page(String after, int limit) {
+        Map<String, Payload> pageStates = new LinkedHashMap<>();
+        List<String> page = new ArrayList<>(Math.min(limit, users));
+        boolean more = false;
+        for (String user : (after == null ? byUser : byUser.tailMap(after, false)).keySet()) {
+            if (page.size() == limit) {
+                more = true;
+                break;
+            }
+            page.add(user);
+            Payload state = states.get(user);
+            if (state != null) {
+                pageStates.put(user, state);
+            }
+        }
+        return new Page(List.copyOf(page), pageStates, more);
     }
 
     /** Delivers a frame outside the message sequence to every connection of every user but {@code exceptUser}. */
     void signal(EncodedFrame frame, String exceptUser) {
-        for (Subscription s : snapshot) {
+        for (Subscription s : subscriptions()) {
             if (!s.peer().user().equals(exceptUser)) {
                 s.signal(frame);
             }
@@ -112,9 +158,7 @@ final class Room {
     }
 
     private void changed() {
-        List<Subscription> all = new ArrayList<>();
-        byUser.values().forEach(m -> all.addAll(m.values()));
-        snapshot = List.copyOf(all);
+        snapshot = null;
         users = byUser.size();
     }
 }

@@ -63,6 +63,22 @@ public class RoomLanes {
      * room's lane has more than {@link #MAX_WAITING} tasks waiting, unless called on a writer thread.
      */
     public void run(String room, Runnable task) {
+        Lane lane = add(room, task);
+        if (DRAINING.get() == null) {
+            lane.awaitBelow(MAX_WAITING);
+        }
+    }
+
+    /**
+     * Runs {@code task} after every task handed in before for the same room, on a writer thread, and never waits:
+     * for tasks that come at a bounded rate of their own (a room's presence diffs, one per interval), so that a
+     * timer handing them in is never held up by a busy room.
+     */
+    public void offer(String room, Runnable task) {
+        add(room, task);
+    }
+
+    private Lane add(String room, Runnable task) {
         Lane[] added = {null};
         boolean[] start = {false};
         lanes.compute(room, (name, lane) -> {
@@ -79,9 +95,7 @@ public class RoomLanes {
         if (start[0]) {
             executor.execute(added[0]::drain);
         }
-        if (DRAINING.get() == null) {
-            added[0].awaitBelow(MAX_WAITING);
-        }
+        return added[0];
     }
 
     /** The number of rooms with deliveries queued or running (for tests and metrics). */

@@ -5,6 +5,7 @@ import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.Comparator;
 import java.util.List;
@@ -13,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rooms of this server and who is in them. Joining and leaving update membership and tell the other
- * members (presence) atomically per room, so every member sees presence changes in the same order.
- * A room exists while it has members. Thread-safe; nothing here blocks on I/O.
+ * members (presence, as the {@link PresenceCoalescer} decides) atomically per room, so every member sees presence
+ * changes in the same order. A room exists while it has members. Thread-safe; nothing here blocks on I/O, and no
+ * join or leave does work in proportion to the room's size once the room is large.
  * <p>
  * Locks: a room's monitor is held only to change its membership and to queue presence frames on the members'
  * outboxes, which only enqueue (socket writes, closes and their callbacks run on the writer threads, see
@@ -24,13 +26,33 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class RoomRegistry {
 
-    /** The outcome of a join: the connection's subscription, the room's members and their states right after it. */
-    public record Membership(Subscription subscription, List<String> members, Map<String, Payload> states) {
+    /**
+     * The outcome of a join: the connection's subscription, the room's members right after it (the first
+     * {@link PresenceCoalescer#pageSize()} of them, sorted), their states, and the number of users in the room.
+     */
+    public record Membership(Subscription subscription, List<String> members, Map<String, Payload> states, int count) {
+
+        /** A membership that lists every member. */
+        public Membership(Subscription subscription, List<String> members, Map<String, Payload> states) {
+            this(subscription, members, states, members.size());
+        }
 
         /** A membership without member states. */
         public Membership(Subscription subscription, List<String> members) {
             this(subscription, members, Map.of());
         }
+
+        /** Whether {@link #members()} is only the first page of the room's members. */
+        public boolean partial() {
+            return count > members.size();
+        }
+    }
+
+    /**
+     * A page of a room's members (sorted), their states, the number of users in the room, and the cursor of the
+     * next page (the last user listed), null when this is the last.
+     */
+    public record MemberPage(List<String> members, Map<String, Payload> states, int count, String next) {
     }
 
     /** The outcome of a leave. */
@@ -46,6 +68,26 @@ public class RoomRegistry {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     /** In a cluster, presence join and leave come from the cluster-wide membership, not from this node's alone. */
     private volatile boolean presenceFromCluster;
+    private final PresenceCoalescer presence;
+
+    /**
+     * Rooms with the default presence settings, diffs flushed at once on the calling thread (for tests and tools;
+     * also CDI's proxy).
+     */
+    public RoomRegistry() {
+        this(new PresenceCoalescer(PresenceSettings.defaults(), (task, delay) -> task.run(), RoomLanes.on(Runnable::run)));
+    }
+
+    /** Rooms whose presence the given coalescer tells. */
+    @Inject
+    public RoomRegistry(PresenceCoalescer presence) {
+        this.presence = presence;
+    }
+
+    /** The coalescer that tells this registry's presence. */
+    public PresenceCoalescer presence() {
+        return presence;
+    }
 
     /**
      * Adds the connection to the room (creating the room), or, when it is already a member, puts its
@@ -81,11 +123,11 @@ public class RoomRegistry {
                     room.add(sub);
                     peer.entered(name);
                     if (firstOfUser && !presenceFromCluster) {
-                        room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.JOIN)),
-                                peer.user());
+                        presence.joined(room, peer.user());
                     }
                 }
-                return new Membership(sub, room.members(), room.states());
+                Room.Page first = room.page(null, presence.pageSize());
+                return new Membership(sub, first.users(), first.states(), room.userCount());
             }
         }
     }
@@ -108,7 +150,7 @@ public class RoomRegistry {
             peer.exited(name);
             boolean last = !room.hasUser(peer.user());
             if (last && !presenceFromCluster) {
-                room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.LEAVE)), peer.user());
+                presence.left(room, peer.user());
             }
             if (room.isEmpty()) {
                 room.retire();
@@ -150,7 +192,7 @@ public class RoomRegistry {
                 return false;
             }
             room.state(peer.user(), state);
-            room.signal(encode(new ServerFrame.Presence(name, peer.user(), ServerFrame.Presence.UPDATE, state)), peer.user());
+            presence.updated(room, peer.user(), state);
             return true;
         }
     }
@@ -189,6 +231,28 @@ public class RoomRegistry {
         presenceFromCluster = true;
     }
 
+    /**
+     * In a cluster: the user's first connection on any node joined the room ({@code join}) or their last left it
+     * ({@code leave}). This node's members are told as of a change here, through the coalescer. The caller holds
+     * no lock.
+     */
+    public void clusterPresence(String name, String user, String change) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return;
+        }
+        synchronized (room) {
+            if (room.isRetired()) {
+                return;
+            }
+            if (ServerFrame.Presence.JOIN.equals(change)) {
+                presence.joined(room, user);
+            } else if (ServerFrame.Presence.LEAVE.equals(change)) {
+                presence.left(room, user);
+            }
+        }
+    }
+
     /** Whether the user has a connection in the room on this node now. */
     public boolean hasUser(String name, String user) {
         Room room = rooms.get(name);
@@ -211,6 +275,25 @@ public class RoomRegistry {
         }
     }
 
+    /**
+     * Up to {@code limit} of the room's users after {@code after} (null: from the first), sorted, with their states;
+     * costs the page's size, not the room's. Empty when nobody is in the room. Never null.
+     */
+    public MemberPage page(String name, String after, int limit) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return new MemberPage(List.of(), Map.of(), 0, null);
+        }
+        synchronized (room) {
+            if (room.isRetired()) {
+                return new MemberPage(List.of(), Map.of(), 0, null);
+            }
+            Room.Page page = room.page(after, limit);
+            String next = page.more() ? page.users().get(page.users().size() - 1) : null;
+            return new MemberPage(page.users(), page.states(), room.userCount(), next);
+        }
+    }
+
     /** Every room with members, by name. */
     public List<ServerFrame.RoomInfo> list() {
         return rooms.values().stream()
@@ -220,7 +303,4 @@ public class RoomRegistry {
                 .toList();
     }
 
-    private static EncodedFrame encode(ServerFrame frame) {
-        return EncodedFrame.of(frame);
-    }
 }

@@ -55,14 +55,16 @@ public final class Outbox {
     /** The waiting signal slot of each key, while it waits. */
     private final Map<String, Slot> waitingSignals = new ConcurrentHashMap<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Bytes of the frame being written (0 when none): the bound counts what waits behind it. */
+    private final AtomicLong inFlightBytes = new AtomicLong();
     /** Held by whoever drains: set by the offer that schedules a drain, released by the drain that finds nothing. */
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
 
     /**
-     * @param maxBytes the most UTF-8 bytes that may wait (the frame being written included); a single frame
-     *                 larger than this is still accepted when nothing else waits
+     * @param maxBytes the most UTF-8 bytes that may wait behind the frame being written; a single frame larger
+     *                 than this is still accepted when nothing else waits
      * @param writer   runs the sends and the listener, never on the thread that offers
      */
     public Outbox(Transport transport, long maxBytes, Executor writer, Listener listener) {
@@ -95,7 +97,7 @@ public final class Outbox {
             }
         }
         long after = queuedBytes.addAndGet(frame.bytes());
-        if (after > maxBytes && after != frame.bytes()) {
+        if (overflows(after, frame)) {
             queuedBytes.addAndGet(-frame.bytes());
             return false; // volatile: dropped, never a reason to close
         }
@@ -135,7 +137,7 @@ public final class Outbox {
             return false;
         }
         long after = queuedBytes.addAndGet(frame.bytes());
-        if (after > maxBytes && after != frame.bytes()) {
+        if (overflows(after, frame)) {
             queuedBytes.addAndGet(-frame.bytes());
             if (shutDown()) {
                 long queued = after - frame.bytes();
@@ -177,6 +179,16 @@ public final class Outbox {
             settleIfIdle();
             return false;
         }
+    }
+
+    /**
+     * Whether {@code frame}, making {@code after} bytes queued, overflows the bound: more than {@code maxBytes}
+     * waiting behind the frame being written. A frame with nothing waiting before it is always accepted, so one
+     * large frame (a join's history) followed by a small one does not close a reader that reads.
+     */
+    private boolean overflows(long after, EncodedFrame frame) {
+        long waiting = after - inFlightBytes.get();
+        return waiting > maxBytes && waiting != frame.bytes();
     }
 
     /** The bytes waiting, the frame in flight included. */
@@ -296,6 +308,7 @@ public final class Outbox {
                 continue;
             }
             Send send = new Send(next.bytes());
+            inFlightBytes.set(next.bytes());
             transport.sendText(next.text(), send);
             if (!send.returned()) {
                 return; // completes later, on another thread, which drains on
@@ -318,6 +331,7 @@ public final class Outbox {
         @Override
         public void accept(Throwable failure) {
             queuedBytes.addAndGet(-bytes);
+            inFlightBytes.set(0);
             if (failure != null) {
                 LOG.log(Level.FINE, "send failed, dropping the connection's queue", failure);
                 boolean first = shutDown();

@@ -44,6 +44,7 @@ public final class Peer {
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicReference<Set<String>> rooms = new AtomicReference<>(Set.of());
     private volatile Identity identity;
+    private volatile boolean presenceDiffs;
     private final Transport transport;
     private final Outbox outbox;
     private final Executor closer;
@@ -294,6 +295,19 @@ public final class Peer {
             outbox.close();
             transport.close(code, reason);
         }
+    }
+
+    /**
+     * Whether the client asked for presence as {@code presence_diff} frames (the {@code presence-diff} feature)
+     * instead of one {@code presence} frame per event.
+     */
+    public boolean presenceDiffs() {
+        return presenceDiffs;
+    }
+
+    /** Turns on {@link #presenceDiffs()}; called once while the connection is admitted, before it joins a room. */
+    public void presenceDiffs(boolean on) {
+        this.presenceDiffs = on;
     }
 
     /** The rooms this connection has joined: an immutable snapshot, never null. */

@@ -52,6 +52,10 @@ final class InMemoryServer implements AutoCloseable {
         connections.connections = registry;
         connections.rooms = roomService;
         connections.directs = directs;
+        ConversationService conversations = new ConversationService(registry, store, sequencer, settings);
+        conversations.executor = inline();
+        connections.conversations = conversations;
+        router.conversations = conversations;
         connections.settings = settings;
         connections.security = security;
         connections.events = EventSettings.defaults();

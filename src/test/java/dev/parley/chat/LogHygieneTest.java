@@ -108,12 +108,13 @@ class LogHygieneTest {
         }
         server.flush();
 
-        // a slow consumer: a reader whose outbox (2,000 bytes here) overflows while logan's texts arrive
+        // a slow consumer: a reader whose outbox (2,000 bytes waiting behind the frame in flight) overflows while
+        // wren's texts arrive
         InMemoryServer.Connection slow = server.connect(Map.of(), List.of("chat", "bearer." + Tokens.hs256("sloane", Duration.ofHours(1), List.of())));
         InMemoryServer.Connection writer = server.connect(Map.of(), List.of("chat", "bearer." + Tokens.hs256("wren", Duration.ofHours(1), List.of())));
         assertTrue(slow.peer() != null && writer.peer() != null);
         slow.transport().stall();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             send(writer, "{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"" + SECRET_TEXT + "x".repeat(800) + "\"}");
         }
         server.flush();

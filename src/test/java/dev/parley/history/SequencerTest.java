@@ -58,6 +58,26 @@ class SequencerTest {
         }
 
         @Override
+        public List<Marked> mark(List<Mark> marks) {
+            return real.mark(marks);
+        }
+
+        @Override
+        public List<DirectMessage> directPage(String user, String with, Long before, int limit) {
+            return real.directPage(user, with, before, limit);
+        }
+
+        @Override
+        public DirectRecovery directSince(String user, String with, long since, int limit) {
+            return real.directSince(user, with, since, limit);
+        }
+
+        @Override
+        public List<Conversation> conversations(String user) {
+            return real.conversations(user);
+        }
+
+        @Override
         public String epoch() {
             return real.epoch();
         }

@@ -132,15 +132,16 @@ class AsyncApiIT {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(14, serverSchemas.size(), serverSchemas.keySet()::toString);
-        assertEquals(11, clientSchemas.size(), clientSchemas.keySet()::toString);
+        assertEquals(18, serverSchemas.size(), serverSchemas.keySet()::toString);
+        assertEquals(14, clientSchemas.size(), clientSchemas.keySet()::toString);
     }
 
     @Test
     void everyFrameTheServerSendsMatchesItsSchema() throws IOException {
         List<JsonObject> frames = new ArrayList<>();
         List<String> sent = new ArrayList<>();
-        try (TestClient alice = TestClient.withToken(Deployments.chat(base, null), "aa-alice", List.of()); TestClient bob = TestClient.withToken(Deployments.chat(base, null), "aa-bob", List.of())) {
+        try (TestClient alice = TestClient.withToken(Deployments.chat(base, null), "aa-alice", List.of()); TestClient bob = TestClient.withToken(Deployments.chat(base, null), "aa-bob", List.of());
+             TestClient carol = TestClient.withToken(Deployments.chat(base, "features=presence-diff"), "aa-carol", List.of())) {
             String[] script = {
                     "{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"j\"}",
                     "{\"type\":\"message\",\"room\":\"aa-room\",\"text\":\"hello\",\"ref\":\"m1\"}",
@@ -151,6 +152,10 @@ class AsyncApiIT {
                     "{\"type\":\"direct\",\"to\":\"aa-bob\",\"text\":\"psst\",\"ref\":\"d0\"}",
                     "{\"type\":\"direct\",\"to\":\"aa-bob\",\"data\":{\"move\":\"e4\"},\"ref\":\"d1\"}",
                     "{\"type\":\"history\",\"room\":\"aa-room\",\"limit\":10,\"ref\":\"h\"}",
+                    "{\"type\":\"history\",\"with\":\"aa-bob\",\"since\":0,\"ref\":\"hd\"}",
+                    "{\"type\":\"conversations\",\"ref\":\"c\"}",
+                    "{\"type\":\"read\",\"room\":\"aa-room\",\"seq\":1,\"ref\":\"rd1\"}",
+                    "{\"type\":\"read\",\"with\":\"aa-bob\",\"seq\":1,\"ref\":\"rd2\"}",
                     "{\"type\":\"rooms\",\"ref\":\"r\"}",
                     "{\"type\":\"ping\",\"ref\":\"p\"}",
                     "{\"type\":\"auth\",\"token\":\"" + Tokens.hs256("aa-alice", Duration.ofHours(2), List.of()) + "\",\"ref\":\"a\"}",
@@ -161,11 +166,19 @@ class AsyncApiIT {
             };
             bob.send("{\"type\":\"join\",\"room\":\"aa-room\"}");
             collectUntil(bob, "ready", f -> "joined".equals(f.getString("type")) && "aa-room".equals(f.getString("room")), frames);
+            // carol asked for presence diffs, and pages the members
+            String members = "{\"type\":\"members\",\"room\":\"aa-room\",\"limit\":10,\"ref\":\"mm\"}";
+            carol.send("{\"type\":\"join\",\"room\":\"aa-room\"}");
+            collectUntil(carol, "ready", f -> "joined".equals(f.getString("type")) && "aa-room".equals(f.getString("room")), frames);
+            carol.send(members);
+            sent.add(members);
+            collectUntil(carol, "paged", f -> "members".equals(f.getString("type")), frames);
             for (String frame : script) {
                 alice.send(frame);
                 sent.add(frame);
             }
-            collectUntil(alice, "end", f -> "ack".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
+            collectUntil(alice, "end", f -> "read".equals(f.getString("type")) && "rd2".equals(f.getString("ref", null)), frames);
+            frames.add(alice.pushedConversations()); // the one sent on connect
             collectUntil(bob, "end", f -> "direct".equals(f.getString("type")) && "d1".equals(f.getString("ref", null)), frames);
             // Joined again (harmless) while alice is still in the room with her state: joined carries it.
             bob.send("{\"type\":\"join\",\"room\":\"aa-room\",\"ref\":\"again\"}");
@@ -175,6 +188,7 @@ class AsyncApiIT {
                 sent.add(frame);
             }
             collectUntil(alice, "end3", f -> "error".equals(f.getString("type")) && "l2".equals(f.getString("ref", null)), frames);
+            collectUntil(carol, "end4", f -> "presence_diff".equals(f.getString("type")) && f.containsKey("leaves"), frames);
         }
         List<String> problems = new ArrayList<>();
         Set<String> seen = new TreeSet<>();

@@ -4,18 +4,18 @@ import dev.parley.it.support.BoardPage;
 import dev.parley.it.support.Browser;
 import dev.parley.it.support.Deployments;
 import dev.parley.it.support.TestClient;
+import dev.parley.it.support.TwoBrowsers;
 import dev.parley.testing.Needs;
 import dev.parley.testing.Prerequisite;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WindowType;
 
 import java.net.URI;
@@ -35,8 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class BoardIT {
 
-    private static Browser first;
-    private static Browser second;
+    @RegisterExtension
+    static final TwoBrowsers BROWSERS = new TwoBrowsers();
+
+    private Browser first;
+    private Browser second;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -46,27 +49,10 @@ class BoardIT {
     @ArquillianResource
     URL base;
 
-    @BeforeAll
-    static void startBrowsers() {
-        first = Browser.start();
-        second = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowsers() {
-        if (first != null) {
-            first.close();
-        }
-        if (second != null) {
-            second.close();
-        }
-    }
-
-    @AfterEach
-    void pagesRanWithoutScriptErrors() {
-        for (Browser b : List.of(first, second)) {
-            assertEquals(List.of(), b.severeConsoleMessages(), "console errors (script errors, CSP violations, failed loads)");
-        }
+    @BeforeEach
+    void browsers() {
+        first = BROWSERS.first();
+        second = BROWSERS.second();
     }
 
     private URI root() {

@@ -229,7 +229,8 @@ class ConversationIT {
             alice.ignore(f -> false);
             met.close();
             // Offline once the server has seen the close (alice sees o-later leave): a message sent while the close
-            // is still on its way goes to the closing connection, as any frame in flight when a client goes.
+            // is still on its way goes to the closing connection, as any frame in flight when a client goes; the client
+            // recovers that one with history and since (DirectConversationIT).
             alice.await(f -> "presence".equals(f.getString("type", null)) && "leave".equals(f.getString("event", null))
                     && "o-later".equals(f.getString("user", null)), java.time.Duration.ofSeconds(10), null);
             alice.send("{\"type\":\"direct\",\"to\":\"o-later\",\"text\":\"hello?\",\"ref\":\"c-3\"}");

@@ -236,7 +236,57 @@ abstract class HistoryScenarios {
         }
     }
 
+    @Test
+    @Order(6)
+    void directConversationsAndReadStateSurviveARestart() {
+        try (TestClient alice = connect("alice6"); TestClient bob1 = connect("bob6"); TestClient bob2 = connect("bob6")) {
+            for (int i = 1; i <= 3; i++) {
+                alice.send(direct("bob6", "dm-" + i, "c-" + i));
+                JsonObject ack = awaitAnswer(alice, "c-" + i);
+                assertEquals(i, ack.getInt("seq"), ack::toString);
+            }
+            bob1.send("{\"type\":\"read\",\"with\":\"alice6\",\"seq\":2,\"ref\":\"r-1\"}");
+            assertEquals(2, awaitRead(bob1, "r-1").getInt("seq"));
+            assertEquals(2, bob2.await(f -> "read".equals(f.getString("type", null)), LONG, null).getInt("seq"), "the other tab");
+            join(bob1, "convo", null, null);
+            join(alice, "convo", null, null);
+            alice.send(post("convo", "hello", "p-1"));
+            assertEquals(1, awaitAnswer(alice, "p-1").getInt("seq"));
+            bob1.send("{\"type\":\"read\",\"room\":\"convo\",\"seq\":1,\"ref\":\"r-2\"}");
+            assertEquals(1, awaitRead(bob1, "r-2").getInt("seq"));
+        }
+        server.kill();
+        server.start();
+        try (TestClient bob = connect("bob6")) {
+            JsonObject conversations = bob.pushedConversations();
+            JsonObject withAlice = conversations.getJsonArray("direct").getValuesAs(JsonObject.class).stream()
+                    .filter(c -> "alice6".equals(c.getString("with"))).findFirst().orElseThrow();
+            assertEquals(List.of(3, 2), List.of(withAlice.getInt("seq"), withAlice.getInt("read")), conversations::toString);
+            JsonObject convo = conversations.getJsonArray("rooms").getValuesAs(JsonObject.class).stream()
+                    .filter(c -> "convo".equals(c.getString("room"))).findFirst().orElseThrow();
+            assertEquals(List.of(1, 1), List.of(convo.getInt("seq"), convo.getInt("read")), conversations::toString);
+
+            bob.send("{\"type\":\"history\",\"with\":\"alice6\",\"since\":0,\"ref\":\"h\"}");
+            List<JsonObject> recovered = bob.await(f -> "history".equals(f.getString("type", null)), LONG, null)
+                    .getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(List.of("dm-1", "dm-2", "dm-3"), texts(recovered));
+            assertEquals(List.of(1L, 2L, 3L), seqs(recovered));
+            bob.send("{\"type\":\"read\",\"with\":\"alice6\",\"seq\":1,\"ref\":\"r-3\"}");
+            assertEquals(2, awaitRead(bob, "r-3").getInt("seq"), "never backwards, also after a restart");
+        }
+        try (TestClient alice = connect("alice6")) {
+            alice.send(direct("bob6", "dm-4", "c-4"));
+            assertEquals(4, awaitAnswer(alice, "c-4").getInt("seq"), "the conversation's seq goes on after the restart");
+        }
+    }
+
     // ---- helpers ----
+
+    static JsonObject awaitRead(TestClient c, String ref) {
+        JsonObject f = c.await(x -> ref.equals(x.getString("ref", null)), LONG, null);
+        assertEquals("read", f.getString("type"), f::toString);
+        return f;
+    }
 
     /** Connects as {@code user} (joining the default room, where the others are) and goes offline again. */
     void visitDefaultRoom(String user) {

@@ -1,5 +1,6 @@
 package dev.parley.protocol;
 
+import dev.parley.message.ConversationId;
 import dev.parley.message.DirectMessage;
 import dev.parley.message.RoomMessage;
 import org.junit.jupiter.api.Test;
@@ -151,8 +152,79 @@ class FrameCodecTest {
         assertEquals("{\"type\":\"error\",\"code\":\"not_member\",\"message\":\"no\",\"ref\":\"x\"}",
                 codec.encode(new ServerFrame.Error(ErrorCode.NOT_MEMBER, "no", "x")));
         assertEquals("{\"type\":\"direct\",\"id\":3,\"from\":\"a\",\"to\":\"b\",\"text\":\"t\",\"ts\":\"2026-11-21T10:00:00.123Z\"}",
-                codec.encode(new ServerFrame.Direct(new DirectMessage(3, "a", "b", "t", Instant.parse("2026-11-21T10:00:00.123Z"), null))));
+                codec.encode(new ServerFrame.Direct(new DirectMessage(3, 0, "a", "b", "t", Instant.parse("2026-11-21T10:00:00.123Z"), null))));
         assertEquals("{\"type\":\"rooms\",\"rooms\":[{\"name\":\"lobby\",\"members\":3}]}",
                 codec.encode(new ServerFrame.Rooms(List.of(new ServerFrame.RoomInfo("lobby", 3)), null)));
+    }
+
+    @Test
+    void decodesConversationFrames() throws FrameRejected {
+        assertEquals(new ClientFrame.DirectHistoryQuery("bob", 7L, null, 20, "h"),
+                codec.decode("{\"type\":\"history\",\"with\":\"bob\",\"before\":7,\"limit\":20,\"ref\":\"h\"}"));
+        assertEquals(new ClientFrame.DirectHistoryQuery("bob", null, 0L, null, null),
+                codec.decode("{\"type\":\"history\",\"with\":\"bob\",\"since\":0}"));
+        assertEquals(new ClientFrame.HistoryQuery("r1", null, 5L, null, null),
+                codec.decode("{\"type\":\"history\",\"room\":\"r1\",\"since\":5}"));
+        assertEquals(new ClientFrame.ListConversations("c"), codec.decode("{\"type\":\"conversations\",\"ref\":\"c\"}"));
+        assertEquals(new ClientFrame.Read(ConversationId.room("r1"), 42, "r"),
+                codec.decode("{\"type\":\"read\",\"room\":\"r1\",\"seq\":42,\"ref\":\"r\"}"));
+        assertEquals(new ClientFrame.Read(ConversationId.with("bob"), 7, null), codec.decode("{\"type\":\"read\",\"with\":\"bob\",\"seq\":7}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"type\":\"read\",\"seq\":1,\"ref\":\"x\"}|give room or with (a user), exactly one of them",
+            "{\"type\":\"read\",\"room\":\"r1\",\"with\":\"bob\",\"seq\":1,\"ref\":\"x\"}|give room or with (a user), exactly one of them",
+            "{\"type\":\"read\",\"room\":\"r1\",\"ref\":\"x\"}|missing field: seq",
+            "{\"type\":\"read\",\"room\":\"r1\",\"seq\":0,\"ref\":\"x\"}|field seq must be an integer from 1",
+            "{\"type\":\"read\",\"room\":\"r1\",\"seq\":1.5,\"ref\":\"x\"}|field seq must be an integer from 1",
+            "{\"type\":\"read\",\"room\":\"r1\",\"seq\":\"7\",\"ref\":\"x\"}|field seq must be an integer from 1",
+            "{\"type\":\"read\",\"with\":\"no body\",\"seq\":1,\"ref\":\"x\"}|field with must be 1-32 characters of A-Za-z0-9_.-",
+            "{\"type\":\"history\",\"with\":\"bob\",\"before\":3,\"since\":1,\"ref\":\"x\"}|give before (page back) or since (recovery), not both",
+            "{\"type\":\"history\",\"with\":\"bob\",\"since\":-1,\"ref\":\"x\"}|field since must be an integer from 0",
+    })
+    void refusesBadConversationFramesAsInvalidWithTheirRef(String frame, String message) {
+        FrameRejected e = assertThrows(FrameRejected.class, () -> codec.decode(frame));
+        assertEquals(ErrorCode.INVALID, e.code());
+        assertEquals(message, e.getMessage());
+        assertEquals("x", e.ref());
+    }
+
+    @Test
+    void encodesConversationFrames() {
+        DirectMessage d = new DirectMessage(42, 7, "alice", "bob", "psst", Instant.parse("2026-11-21T10:00:01.007Z"), "c-2");
+        assertEquals("{\"type\":\"direct\",\"id\":42,\"seq\":7,\"from\":\"alice\",\"to\":\"bob\",\"text\":\"psst\","
+                + "\"ts\":\"2026-11-21T10:00:01.007Z\",\"ref\":\"c-2\"}", codec.encode(new ServerFrame.Direct(d)));
+        assertEquals("{\"type\":\"ack\",\"ref\":\"c-2\",\"seq\":7,\"to\":\"bob\"}", codec.encode(new ServerFrame.Ack("c-2", null, 7L, "bob")));
+        assertEquals("{\"type\":\"history\",\"with\":\"bob\",\"messages\":[{\"type\":\"direct\",\"id\":42,\"seq\":7,\"from\":\"alice\","
+                        + "\"to\":\"bob\",\"text\":\"psst\",\"ts\":\"2026-11-21T10:00:01.007Z\",\"ref\":\"c-2\"}],\"truncated\":true,\"ref\":\"h\"}",
+                codec.encode(new ServerFrame.DirectHistory("bob", List.of(d), true, "h")));
+        assertEquals("{\"type\":\"conversations\",\"epoch\":\"e\",\"rooms\":[{\"room\":\"lobby\",\"seq\":120,\"read\":118}],"
+                        + "\"direct\":[{\"with\":\"bob\",\"seq\":7,\"read\":5,\"online\":true}]}",
+                codec.encode(new ServerFrame.Conversations("e",
+                        List.of(new ServerFrame.ConversationInfo(ConversationId.room("lobby"), 120, 118, null)),
+                        List.of(new ServerFrame.ConversationInfo(ConversationId.with("bob"), 7, 5, true)), null)));
+        assertEquals("{\"type\":\"read\",\"room\":\"r1\",\"seq\":42,\"ref\":\"r\"}",
+                codec.encode(new ServerFrame.ReadState(ConversationId.room("r1"), 42, "r")));
+        assertEquals("{\"type\":\"read\",\"with\":\"bob\",\"seq\":7}", codec.encode(new ServerFrame.ReadState(ConversationId.with("bob"), 7, null)));
+    }
+
+    @Test
+    void decodesAMembersRequestAndEncodesThePresenceFramesOfLargeRooms() throws FrameRejected {
+        assertEquals(new ClientFrame.Members("lobby", "bob", 100, "m1"),
+                codec.decode("{\"type\":\"members\",\"room\":\"lobby\",\"after\":\"bob\",\"limit\":100,\"ref\":\"m1\"}"));
+        assertEquals(new ClientFrame.Members("lobby", null, null, null), codec.decode("{\"type\":\"members\",\"room\":\"lobby\"}"));
+        assertThrows(FrameRejected.class, () -> codec.decode("{\"type\":\"members\",\"room\":\"lobby\",\"limit\":1001}"));
+        assertThrows(FrameRejected.class, () -> codec.decode("{\"type\":\"members\",\"room\":\"lobby\",\"after\":\"no spaces\"}"));
+        assertEquals("{\"type\":\"welcome\",\"user\":\"alice\",\"session\":\"s1\",\"protocol\":1,\"rooms\":[],\"features\":[\"presence-diff\"]}",
+                codec.encode(new ServerFrame.Welcome("alice", "s1", 1, List.of(), List.of("presence-diff"))));
+        assertEquals("{\"type\":\"joined\",\"room\":\"r1\",\"members\":[\"alice\"],\"count\":5000,\"history\":[],\"epoch\":\"e\"}",
+                codec.encode(new ServerFrame.Joined("r1", List.of("alice"), java.util.Map.of(), List.of(), "e", false, null, 5000)));
+        assertEquals("{\"type\":\"presence_diff\",\"room\":\"r1\",\"joins\":[\"a\"],\"leaves\":[\"b\"],\"count\":3}",
+                codec.encode(new ServerFrame.PresenceDiff("r1", List.of("a"), List.of("b"), null, java.util.Map.of(), 3)));
+        assertEquals("{\"type\":\"presence_diff\",\"room\":\"r1\",\"count\":5000}",
+                codec.encode(new ServerFrame.PresenceDiff("r1", List.of(), List.of(), null, java.util.Map.of(), 5000)));
+        assertEquals("{\"type\":\"members\",\"room\":\"r1\",\"members\":[\"c\",\"d\"],\"count\":9,\"next\":\"d\",\"ref\":\"m\"}",
+                codec.encode(new ServerFrame.Members("r1", List.of("c", "d"), java.util.Map.of(), 9, "d", "m")));
     }
 }

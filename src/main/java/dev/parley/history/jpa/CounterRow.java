@@ -6,16 +6,15 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 /**
- * One row of {@code parley_counter}: the last number handed out in a sequence, a room's seqs
- * ({@code room/<name>}) or the direct message ids ({@code direct}). Read with a write lock in the
- * transaction that uses the numbers, so writers on several servers never hand out the same one.
+ * One row of {@code parley_counter}: the last number handed out in a sequence shared by every server, the direct
+ * message ids ({@code direct}) or a pair of users' direct conversation seqs ({@code pair/<first>/<second>}).
+ * {@link AppendTransaction} locks and advances them in plain JDBC, in the transaction that uses the numbers, so
+ * writers on several servers never hand out the same one; the store reads them here. Rows {@code room/<name>} are
+ * from before rooms were numbered in the writer's memory ({@link RoomSeqs}) and are no longer read or written.
  */
 @Entity
 @Table(name = "parley_counter")
 public class CounterRow {
-
-    /** The counter of direct message ids. */
-    static final String DIRECT = "direct";
 
     @Id
     @Column(name = "name", length = 80)
@@ -28,24 +27,11 @@ public class CounterRow {
     protected CounterRow() {
     }
 
-    CounterRow(String name) {
-        this.name = name;
-    }
-
-    /** The counter of a room's seqs. */
-    static String room(String room) {
-        return "room/" + room;
-    }
-
     String name() {
         return name;
     }
 
     long head() {
         return head;
-    }
-
-    long next() {
-        return ++head;
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.history.jpa;
 
+import dev.parley.message.ConversationId;
 import dev.parley.message.DirectMessage;
 import dev.parley.message.Payload;
 import jakarta.persistence.Column;
@@ -40,6 +41,14 @@ public class DirectMessageRow {
     @Column(name = "held", nullable = false)
     private boolean held;
 
+    /** The pair of users' conversation, {@code pair/<first>/<second>}; null for rows from before schema version 3. */
+    @Column(name = "pair_key", length = 80)
+    private String pairKey;
+
+    /** The seq in the pair's conversation; null for rows from before schema version 3. */
+    @Column(name = "seq")
+    private Long seq;
+
     /** For JPA. */
     protected DirectMessageRow() {
     }
@@ -53,9 +62,11 @@ public class DirectMessageRow {
         this.clientRef = m.ref();
         this.appData = Payload.encodedOrNull(m.data());
         this.held = held;
+        this.pairKey = ConversationId.pair(m.from(), m.to());
+        this.seq = m.seq();
     }
 
     DirectMessage toMessage() {
-        return new DirectMessage(id, sender, recipient, body, Instant.ofEpochMilli(sentAt), clientRef, Payload.parse(appData));
+        return new DirectMessage(id, seq == null ? 0 : seq, sender, recipient, body, Instant.ofEpochMilli(sentAt), clientRef, Payload.parse(appData));
     }
 }

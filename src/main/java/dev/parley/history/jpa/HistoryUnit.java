@@ -30,7 +30,8 @@ final class HistoryUnit implements PersistenceUnitInfo {
     static final String NAME = "parley-history";
 
     private static final List<Class<?>> ENTITIES = List.of(
-            StoreRow.class, CounterRow.class, RoomMessageRow.class, DirectMessageRow.class, RefRow.class);
+            StoreRow.class, CounterRow.class, RoomMessageRow.class, DirectMessageRow.class, RefRow.class,
+            ConversationRow.class);
 
     /**
      * Provider hints, each ignored by the other providers: no bytecode weaving (there is no container

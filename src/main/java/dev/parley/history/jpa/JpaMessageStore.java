@@ -3,6 +3,11 @@ package dev.parley.history.jpa;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.parley.history.Appended;
+import dev.parley.history.Conversation;
+import dev.parley.history.DirectRecovery;
+import dev.parley.history.Mark;
+import dev.parley.history.Marked;
+import dev.parley.message.ConversationId;
 import dev.parley.message.DirectMessage;
 import dev.parley.history.Draft;
 import dev.parley.history.MessageStore;
@@ -11,11 +16,9 @@ import dev.parley.history.Recovery;
 import dev.parley.message.RoomMessage;
 import dev.parley.history.StorageSettings;
 import dev.parley.history.StoreUnavailableException;
-import dev.parley.message.StoredMessage;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
-import jakarta.persistence.LockModeType;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -28,7 +31,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +41,10 @@ import java.util.logging.Logger;
 
 /**
  * A {@link MessageStore} in a relational database through Jakarta Persistence: PostgreSQL, or an embedded
- * H2 file. Each {@link #append} batch is one transaction (group commit): room seqs and direct message ids
- * come from counter rows locked in that transaction, refs are checked and recorded in it, so a message is
- * either stored with its ref or not at all.
+ * H2 file. Each {@link #append} batch is one JDBC transaction (group commit, {@link HistoryWriter}): room
+ * seqs come from the writer's memory of each room ({@link RoomSeqs}, recovered from the table on first use),
+ * direct message ids from a counter row locked in that transaction, and refs are checked and recorded in it, so a
+ * message is either stored with its ref or not at all. Reads go through Jakarta Persistence.
  *
  * <p>The store starts even when the database is down: it connects, migrates the schema and reads the epoch
  * on first success, and until then (and whenever the database fails) operations throw
@@ -62,6 +65,7 @@ public final class JpaMessageStore implements MessageStore {
     private final HikariDataSource pool;
     private final long windowMillis;
     private final ReentrantLock opening = new ReentrantLock();
+    private final HistoryWriter writer;
     private volatile Opened opened;
     private long nextAttempt = System.nanoTime();
     private long nextPurge = System.nanoTime() + PURGE_NANOS;
@@ -76,6 +80,7 @@ public final class JpaMessageStore implements MessageStore {
         this.settings = settings;
         this.windowMillis = idempotencyWindow.toMillis();
         this.pool = ConnectionPool.open(settings, threads);
+        this.writer = new HistoryWriter(pool, windowMillis, JpaMessageStore::describe);
         try {
             opened();
         } catch (StoreUnavailableException e) {
@@ -108,24 +113,13 @@ public final class JpaMessageStore implements MessageStore {
 
     @Override
     public List<Appended> append(List<Draft> drafts) {
-        Opened o = opened();
-        purgeExpiredRefs(o);
-        boolean[] newCounter = {false};
-        try {
-            return inTransaction(o, em -> {
-                Batch batch = new Batch(em);
-                List<Appended> out = batch.append(drafts);
-                newCounter[0] = batch.createdCounter;
-                return out;
-            });
-        } catch (StoreUnavailableException e) {
-            if (!newCounter[0]) {
-                throw e;
-            }
-            // Another server may have created the same counter (a new room) at the same time and won the insert.
-            LOG.log(Level.FINE, "retrying a batch that created a counter", e);
-            return inTransaction(o, em -> new Batch(em).append(drafts));
-        }
+        purgeExpiredRefs(opened());
+        return writer.append(drafts);
+    }
+
+    @Override
+    public void disown(String room) {
+        writer.disown(room);
     }
 
     @Override
@@ -170,8 +164,11 @@ public final class JpaMessageStore implements MessageStore {
     @Override
     public Recovery since(String room, long since, int limit) {
         return read(opened(), em -> {
-            CounterRow counter = em.find(CounterRow.class, CounterRow.room(room));
-            long head = counter == null ? 0 : counter.head();
+            // The head is the newest stored seq; the writer keeps its next seq in memory, no counter row.
+            Long newest = em.createQuery("SELECT MAX(m.seq) FROM RoomMessageRow m WHERE m.room = :room", Long.class)
+                    .setParameter("room", room)
+                    .getSingleResult();
+            long head = newest == null ? 0 : newest;
             List<RoomMessageRow> rows = em.createQuery(
                             "SELECT m FROM RoomMessageRow m WHERE m.room = :room AND m.seq > :since ORDER BY m.seq DESC",
                             RoomMessageRow.class)
@@ -184,6 +181,160 @@ public final class JpaMessageStore implements MessageStore {
                     .map(RoomMessageRow::toMessage).toList());
             Collections.reverse(out);
             return new Recovery(out, truncated, head);
+        });
+    }
+
+    @Override
+    public List<Marked> mark(List<Mark> marks) {
+        return inTransaction(opened(), em -> {
+            List<Marked> out = new ArrayList<>(marks.size());
+            for (Mark m : marks) {
+                out.add(apply(em, m));
+            }
+            return out;
+        });
+    }
+
+    private static Marked apply(EntityManager em, Mark m) {
+        if (m instanceof Mark.Forget f) {
+            ConversationRow row = em.find(ConversationRow.class, key(f.user(), ConversationId.room(f.room())));
+            if (row == null) {
+                return new Marked(Marked.Outcome.UNCHANGED, 0, 0);
+            }
+            em.remove(row);
+            return new Marked(Marked.Outcome.CHANGED, 0, 0);
+        }
+        if (m instanceof Mark.Enter e) {
+            ConversationId id = ConversationId.room(e.room());
+            long newest = roomHeads(em, List.of(e.room())).getOrDefault(e.room(), 0L);
+            ConversationRow row = em.find(ConversationRow.class, key(e.user(), id));
+            if (row != null) {
+                return new Marked(Marked.Outcome.UNCHANGED, row.readSeq(), newest);
+            }
+            em.persist(new ConversationRow(e.user(), id.key(), newest));
+            return new Marked(Marked.Outcome.CHANGED, newest, newest);
+        }
+        Mark.Read r = (Mark.Read) m;
+        ConversationId id = r.conversation();
+        long newest = id.isRoom() ? roomHeads(em, List.of(id.room())).getOrDefault(id.room(), 0L)
+                : pairHead(em, ConversationId.pair(r.user(), id.with()));
+        ConversationRow row = em.find(ConversationRow.class, key(r.user(), id));
+        long read = row == null ? 0 : row.readSeq();
+        if (r.seq() > newest) {
+            return new Marked(Marked.Outcome.BEYOND, read, newest);
+        }
+        if (r.seq() <= read) {
+            return new Marked(Marked.Outcome.UNCHANGED, read, newest);
+        }
+        if (row == null) {
+            em.persist(new ConversationRow(r.user(), id.key(), r.seq()));
+        } else {
+            row.readUpTo(r.seq());
+        }
+        return new Marked(Marked.Outcome.CHANGED, r.seq(), newest);
+    }
+
+    private static ConversationRow.Key key(String user, ConversationId id) {
+        return new ConversationRow.Key(user, id.key());
+    }
+
+    /**
+     * The newest stored seq of each room (rooms without messages left out): the writer numbers rooms from its
+     * memory, so the table is where every reader finds a room's head.
+     */
+    private static Map<String, Long> roomHeads(EntityManager em, List<String> rooms) {
+        Map<String, Long> heads = new HashMap<>();
+        if (!rooms.isEmpty()) {
+            em.createQuery("SELECT m.room, MAX(m.seq) FROM RoomMessageRow m WHERE m.room IN :rooms GROUP BY m.room",
+                            Object[].class)
+                    .setParameter("rooms", rooms)
+                    .getResultList()
+                    .forEach(row -> heads.put((String) row[0], (Long) row[1]));
+        }
+        return heads;
+    }
+
+    /** The last seq of a pair of users' conversation, from its counter row. */
+    private static long pairHead(EntityManager em, String pair) {
+        CounterRow row = em.find(CounterRow.class, pair);
+        return row == null ? 0 : row.head();
+    }
+
+    @Override
+    public List<DirectMessage> directPage(String user, String with, Long before, int limit) {
+        return read(opened(), em -> {
+            List<DirectMessage> out = new ArrayList<>(em.createQuery(
+                            "SELECT d FROM DirectMessageRow d WHERE d.pairKey = :pair AND d.seq < :before ORDER BY d.seq DESC",
+                            DirectMessageRow.class)
+                    .setParameter("pair", ConversationId.pair(user, with))
+                    .setParameter("before", before == null ? Long.MAX_VALUE : before)
+                    .setMaxResults(limit)
+                    .getResultList().stream().map(DirectMessageRow::toMessage).toList());
+            Collections.reverse(out);
+            return out;
+        });
+    }
+
+    @Override
+    public DirectRecovery directSince(String user, String with, long since, int limit) {
+        String pair = ConversationId.pair(user, with);
+        return read(opened(), em -> {
+            long head = pairHead(em, pair);
+            List<DirectMessageRow> rows = em.createQuery(
+                            "SELECT d FROM DirectMessageRow d WHERE d.pairKey = :pair AND d.seq > :since ORDER BY d.seq DESC",
+                            DirectMessageRow.class)
+                    .setParameter("pair", pair)
+                    .setParameter("since", since)
+                    .setMaxResults(limit + 1)
+                    .getResultList();
+            boolean truncated = rows.size() > limit;
+            List<DirectMessage> out = new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())).stream()
+                    .map(DirectMessageRow::toMessage).toList());
+            Collections.reverse(out);
+            return new DirectRecovery(out, truncated, head);
+        });
+    }
+
+    @Override
+    public List<Conversation> conversations(String user) {
+        return read(opened(), em -> {
+            List<ConversationRow> rows = em.createQuery(
+                            "SELECT c FROM ConversationRow c WHERE c.username = :user ORDER BY c.conversation",
+                            ConversationRow.class)
+                    .setParameter("user", user)
+                    .getResultList();
+            if (rows.isEmpty()) {
+                return List.of();
+            }
+            List<String> rooms = new ArrayList<>();
+            Map<String, ConversationId> pairs = new HashMap<>();
+            for (ConversationRow row : rows) {
+                ConversationId id = ConversationId.ofKey(row.conversation());
+                if (id.isRoom()) {
+                    rooms.add(id.room());
+                } else {
+                    pairs.put(ConversationId.pair(user, id.with()), id);
+                }
+            }
+            Map<String, Long> roomHeads = roomHeads(em, rooms);
+            Map<ConversationId, Long> pairHeads = new HashMap<>();
+            if (!pairs.isEmpty()) {
+                em.createQuery("SELECT c FROM CounterRow c WHERE c.name IN :names", CounterRow.class)
+                        .setParameter("names", List.copyOf(pairs.keySet()))
+                        .getResultList()
+                        .forEach(c -> pairHeads.put(pairs.get(c.name()), c.head()));
+            }
+            List<Conversation> out = new ArrayList<>(rows.size());
+            for (boolean roomsFirst : new boolean[]{true, false}) {
+                for (ConversationRow row : rows) {
+                    ConversationId id = ConversationId.ofKey(row.conversation());
+                    if (id.isRoom() == roomsFirst) {
+                        long head = id.isRoom() ? roomHeads.getOrDefault(id.room(), 0L) : pairHeads.getOrDefault(id, 0L);
+                        out.add(new Conversation(id, head, row.readSeq()));
+                    }
+                }
+            }
+            return out;
         });
     }
 
@@ -359,107 +510,5 @@ public final class JpaMessageStore implements MessageStore {
             t = t.getCause();
         }
         return t == null ? "unknown" : t.getClass().getSimpleName() + ": " + t.getMessage();
-    }
-
-    /** One append transaction. */
-    private final class Batch {
-        private final EntityManager em;
-        private final Map<String, CounterRow> counters = new HashMap<>();
-        private final Map<String, RefRow> refs = new HashMap<>();
-        private final Map<String, StoredMessage> storedNow = new HashMap<>();
-        private boolean createdCounter;
-
-        Batch(EntityManager em) {
-            this.em = em;
-        }
-
-        List<Appended> append(List<Draft> drafts) {
-            lockCounters(drafts);
-            loadRefs(drafts);
-            List<Appended> out = new ArrayList<>(drafts.size());
-            for (Draft d : drafts) {
-                String key = RefRow.keyOf(d);
-                RefRow earlier = key == null ? null : refs.get(key);
-                if (earlier != null && earlier.createdAt() > d.ts().toEpochMilli() - windowMillis) {
-                    out.add(new Appended(original(earlier), true));
-                    continue;
-                }
-                Appended stored = store(d);
-                if (key != null) {
-                    RefRow ref = earlier != null ? earlier : new RefRow(key);
-                    if (stored.message() instanceof RoomMessage m) {
-                        ref.pointTo(m.room(), m.seq(), d.ts().toEpochMilli());
-                    } else {
-                        ref.pointTo(((DirectMessage) stored.message()).id(), d.ts().toEpochMilli());
-                    }
-                    if (earlier == null) {
-                        em.persist(ref);
-                        refs.put(key, ref);
-                    }
-                    storedNow.put(key, stored.message());
-                }
-                out.add(stored);
-            }
-            return out;
-        }
-
-        private Appended store(Draft d) {
-            if (d instanceof Draft.ToRoom r) {
-                RoomMessage m = new RoomMessage(r.room(), counters.get(CounterRow.room(r.room())).next(), r.from(),
-                        r.text(), r.ts(), r.ref(), r.data());
-                em.persist(new RoomMessageRow(m));
-                return new Appended(m, false);
-            }
-            Draft.ToUser u = (Draft.ToUser) d;
-            DirectMessage m = new DirectMessage(counters.get(CounterRow.DIRECT).next(), u.from(), u.to(), u.text(),
-                    u.ts(), u.ref(), u.data());
-            em.persist(new DirectMessageRow(m, u.held()));
-            return new Appended(m, false, u.held());
-        }
-
-        /** Locks every counter the batch may use, in name order, so two writers never wait on each other in a cycle. */
-        private void lockCounters(List<Draft> drafts) {
-            TreeSet<String> names = new TreeSet<>();
-            for (Draft d : drafts) {
-                names.add(d instanceof Draft.ToRoom r ? CounterRow.room(r.room()) : CounterRow.DIRECT);
-            }
-            // One round trip for all of them: SELECT ... WHERE name IN (...) ORDER BY name FOR UPDATE.
-            em.createQuery("SELECT c FROM CounterRow c WHERE c.name IN :names ORDER BY c.name", CounterRow.class)
-                    .setParameter("names", List.copyOf(names))
-                    .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                    .getResultList()
-                    .forEach(row -> counters.put(row.name(), row));
-            for (String name : names) {
-                if (!counters.containsKey(name)) {
-                    CounterRow row = new CounterRow(name);
-                    em.persist(row);
-                    counters.put(name, row);
-                    createdCounter = true;
-                }
-            }
-        }
-
-        private void loadRefs(List<Draft> drafts) {
-            List<String> keys = drafts.stream().map(RefRow::keyOf).filter(k -> k != null).distinct().toList();
-            if (keys.isEmpty()) {
-                return;
-            }
-            em.createQuery("SELECT r FROM RefRow r WHERE r.key IN :keys", RefRow.class)
-                    .setParameter("keys", keys)
-                    .getResultList()
-                    .forEach(r -> refs.put(r.key(), r));
-        }
-
-        private StoredMessage original(RefRow ref) {
-            StoredMessage now = storedNow.get(ref.key());
-            if (now != null) {
-                return now;
-            }
-            if (ref.namesRoomMessage()) {
-                RoomMessageRow row = em.find(RoomMessageRow.class, new RoomMessageRow.Key(ref.room(), ref.seq()));
-                return row.toMessage();
-            }
-            return em.find(DirectMessageRow.class, ref.directId()).toMessage();
-        }
     }
 }

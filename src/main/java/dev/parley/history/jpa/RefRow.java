@@ -9,7 +9,7 @@ import jakarta.persistence.Table;
 /**
  * One row of {@code parley_ref}: a sender's ref for one room or recipient, and the message it named.
  * The key is unique, so a ref is stored once however many servers write; rows older than the
- * idempotency window are reused or purged.
+ * idempotency window are reused or purged. Written by {@link AppendTransaction} (JDBC); the entity serves the purge.
  */
 @Entity
 @Table(name = "parley_ref")
@@ -35,10 +35,6 @@ public class RefRow {
     protected RefRow() {
     }
 
-    RefRow(String key) {
-        this.key = key;
-    }
-
     /**
      * The key of a draft's ref, or null when it has none: kind, sender, room or recipient, then the ref.
      * Names never contain '/', so the key is unambiguous whatever the ref holds.
@@ -52,44 +48,5 @@ public class RefRow {
         }
         Draft.ToUser u = (Draft.ToUser) d;
         return "d/" + u.from() + "/" + u.to() + "/" + u.ref();
-    }
-
-    String key() {
-        return key;
-    }
-
-    long createdAt() {
-        return createdAt;
-    }
-
-    /** True when this names a room message (else a direct message). */
-    boolean namesRoomMessage() {
-        return room != null;
-    }
-
-    String room() {
-        return room;
-    }
-
-    long seq() {
-        return seq;
-    }
-
-    long directId() {
-        return directId;
-    }
-
-    void pointTo(String room, long seq, long createdAt) {
-        this.room = room;
-        this.seq = seq;
-        this.directId = null;
-        this.createdAt = createdAt;
-    }
-
-    void pointTo(long directId, long createdAt) {
-        this.room = null;
-        this.seq = null;
-        this.directId = directId;
-        this.createdAt = createdAt;
     }
 }

@@ -6,7 +6,10 @@ import org.flywaydb.core.api.output.MigrateResult;
 import javax.sql.DataSource;
 import java.util.logging.Logger;
 
-/** Creates or upgrades the history tables with Flyway, from the SQL migrations in {@code db/parley}. */
+/**
+ * Creates or upgrades the history tables with Flyway, from the SQL migrations in {@code db/parley} and the Java
+ * ones listed here (handed over as instances: no class path scanning, which differs between servers).
+ */
 final class SchemaMigration {
 
     private static final Logger LOG = Logger.getLogger(SchemaMigration.class.getName());
@@ -22,6 +25,7 @@ final class SchemaMigration {
         MigrateResult result = Flyway.configure(SchemaMigration.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations(LOCATION)
+                .javaMigrations(new V3_1__DirectConversationSeqs())
                 .table("parley_schema_history")
                 .load()
                 .migrate();

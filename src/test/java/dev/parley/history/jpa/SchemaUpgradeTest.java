@@ -65,6 +65,10 @@ class SchemaUpgradeTest {
         previousFlywayMigrates(url, user, password);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO parley_message (room, seq, sender, body, sent_at) VALUES ('lobby', 1, 'ada', 'hi', 0)");
+            // Direct messages of version 1, between users whose names order differently by case and by collation.
+            s.executeUpdate("INSERT INTO parley_direct (id, sender, recipient, body, sent_at, held) VALUES "
+                    + "(1, 'bob', 'Ada', 'a', 0, FALSE), (2, 'Ada', 'bob', 'b', 0, FALSE), (3, 'ada', 'carl', 'c', 0, TRUE), "
+                    + "(4, 'bob', 'Ada', 'd', 0, FALSE)");
         }
         List<String> before = history(dataSource);
         // On H2 Flyway also records that it made the schema (a row without a version).
@@ -77,14 +81,43 @@ class SchemaUpgradeTest {
         List<String> after = history(dataSource);
         assertEquals(before, after.subList(0, before.size()), "taken over: nothing applied again, nothing repaired");
         List<String> added = after.subList(before.size(), after.size());
-        assertEquals(1, added.size(), () -> "only version 2 is new: " + after);
-        assertTrue(added.get(0).startsWith("2 ") && added.get(0).endsWith(" true"), after::toString);
+        assertEquals(List.of("2", "3", "3.1"), added.stream().map(row -> row.split(" ")[0]).toList(),
+                () -> "versions 2, 3 and 3.1 are new: " + after);
+        added.forEach(row -> assertTrue(row.endsWith(" true"), after::toString));
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT sender, body, app_data FROM parley_message WHERE room = 'lobby' AND seq = 1")) {
             assertTrue(r.next(), "the stored message is still there");
             assertEquals("ada hi", r.getString(1) + " " + r.getString(2));
             assertNull(r.getString(3), "a message of version 1 has no data");
         }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT COUNT(*) FROM parley_conversation")) {
+            assertTrue(r.next());
+            assertEquals(4, r.getLong(1), "version 3.1 gave the old direct messages' users their conversations");
+        }
+        assertEquals(List.of("1 pair/Ada/bob 1", "2 pair/Ada/bob 2", "3 pair/ada/carl 1", "4 pair/Ada/bob 3"),
+                rows(dataSource, "SELECT id, pair_key, seq FROM parley_direct ORDER BY id"));
+        assertEquals(List.of("pair/Ada/bob 3", "pair/ada/carl 1"),
+                rows(dataSource, "SELECT name, head FROM parley_counter WHERE name LIKE 'pair/%' ORDER BY name"));
+        assertEquals(List.of("Ada direct/bob 3", "ada direct/carl 1", "bob direct/Ada 3", "carl direct/ada 1"),
+                rows(dataSource, "SELECT username, conversation, read_seq FROM parley_conversation").stream().sorted().toList(),
+                "read up to the newest: an upgrade makes nothing unread");
+    }
+
+    /** Each row of a query as its columns joined by spaces. */
+    private static List<String> rows(DataSource dataSource, String query) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(query)) {
+            int columns = r.getMetaData().getColumnCount();
+            while (r.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= columns; i++) {
+                    row.append(i > 1 ? " " : "").append(r.getString(i));
+                }
+                out.add(row.toString());
+            }
+        }
+        return out;
     }
 
     /** Runs the previous Flyway's migrate with Parley's settings (location and history table). */

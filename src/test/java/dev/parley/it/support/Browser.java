@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -93,6 +94,28 @@ public final class Browser implements AutoCloseable {
         String fresh = driver.getWindowHandle();
         driver.switchTo().window(old).close();
         driver.switchTo().window(fresh);
+    }
+
+    /** Runs an asynchronous script (its last argument is the callback) and returns what it passed back. */
+    public Object asyncScript(String js, Object... args) {
+        return driver.executeAsyncScript(js, args);
+    }
+
+    /** Makes the page see {@code prefers-color-scheme} as {@code light} or {@code dark} (Chrome DevTools Protocol). */
+    public void colorScheme(String scheme) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
+    /** Sets the window so that the page's viewport (window.innerWidth x innerHeight) is {@code width} x {@code height}. */
+    public void viewport(int width, int height) {
+        resize(width, height);
+        long w = ((Number) script("return window.innerWidth")).longValue();
+        long h = ((Number) script("return window.innerHeight")).longValue();
+        if (w != width || h != height) {
+            Dimension outer = driver.manage().window().getSize();
+            resize(outer.getWidth() + (int) (width - w), outer.getHeight() + (int) (height - h));
+        }
     }
 
     /** Sets the window's size in CSS pixels. */

@@ -328,7 +328,8 @@ public final class PayaraProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx768m", "-Dhazelcast.socket.bind.any=false"));
         private final List<String> extraArgs = new ArrayList<>();
         private final List<String> clusterArgs = new ArrayList<>();
-        private Duration startupTimeout = Duration.ofSeconds(180);
+        // -Dparley.it.startup-seconds: more on a machine so busy that Payara takes minutes to deploy
+        private Duration startupTimeout = Duration.ofSeconds(Long.getLong("parley.it.startup-seconds", 180));
 
         private Builder(String name) {
             this.name = name;

@@ -63,6 +63,8 @@ public final class TestClient implements AutoCloseable {
     }
 
     private final BlockingDeque<Event> events = new LinkedBlockingDeque<>();
+    /** The {@code conversations} frames the server sends by itself (on connect), kept apart from the other frames. */
+    private final BlockingDeque<JsonObject> pushedConversations = new LinkedBlockingDeque<>();
     private volatile Predicate<JsonObject> ignored = f -> false;
     private final AtomicBoolean reading = new AtomicBoolean(true);
     private final AtomicBoolean owed = new AtomicBoolean();
@@ -409,7 +411,29 @@ public final class TestClient implements AutoCloseable {
         if (e instanceof Text t && t.text().startsWith("{") && ignored.test(t.json())) {
             return;
         }
+        if (e instanceof Text t && t.text().startsWith("{\"type\":\"conversations\"") && !t.json().containsKey("ref")) {
+            // Sent on every connect: tests that look at it take it with pushedConversations(); the others never see it.
+            pushedConversations.add(t.json());
+            return;
+        }
         events.add(e);
+    }
+
+    /**
+     * The next {@code conversations} frame the server sent by itself (on connect), within {@link #WAIT}; such frames
+     * never appear among the frames {@link #next()} returns.
+     */
+    public JsonObject pushedConversations() {
+        try {
+            JsonObject c = pushedConversations.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (c == null) {
+                throw new AssertionError("no conversations frame within " + WAIT);
+            }
+            return c;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private void more(WebSocket ws) {
