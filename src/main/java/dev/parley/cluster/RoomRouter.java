@@ -89,7 +89,7 @@ public class RoomRouter {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong tickets = new AtomicLong();
-    private final RoomTakeOver takeOver = new RoomTakeOver();
+    private RoomTakeOver takeOver;
 
     private Cluster cluster;
     private Sequencer sequencer;
@@ -114,6 +114,7 @@ public class RoomRouter {
         this.lanes = lanes;
         this.meters = meters;
         this.settings = settings;
+        this.takeOver = new RoomTakeOver(store::disown);
     }
 
     /** Called once when the node starts clustered, with the timer for its delayed work. */

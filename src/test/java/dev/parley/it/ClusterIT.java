@@ -88,17 +88,22 @@ class ClusterIT {
     void clientsOnDifferentNodesChatInOneRoom() {
         try (TestClient alice = inRoom(0, "alice", "chat-1"); TestClient bob = inRoom(1, "bob", "chat-1");
              TestClient carol = inRoom(2, "carol", "chat-1")) {
+            // As on one node, the sender gets its message before the ack (its node delivers the seq, then acks).
             alice.send(HistoryScenarios.post("chat-1", "hello from node 1", "a-1"));
-            long seq = ackedSeq(alice, "a-1");
-            for (TestClient c : List.of(alice, bob, carol)) {
-                JsonObject m = awaitMessage(c, "chat-1", "hello from node 1");
+            long seq = awaitMessage(alice, "chat-1", "hello from node 1", "alice").getJsonNumber("seq").longValue();
+            assertEquals(seq, ackedSeq(alice, "a-1"), "the ack names the seq the message came with");
+            for (TestClient c : List.of(bob, carol)) {
+                JsonObject m = awaitMessage(c, "chat-1", "hello from node 1", c == bob ? "bob" : "carol");
                 assertEquals(seq, m.getJsonNumber("seq").longValue(), m::toString);
                 assertEquals("alice", m.getString("from"));
             }
             carol.send(HistoryScenarios.post("chat-1", "and from node 3", "c-1"));
-            assertEquals(seq + 1, ackedSeq(carol, "c-1"), "the room's next seq, whichever node sent it");
-            for (TestClient c : List.of(alice, bob, carol)) {
-                assertEquals(seq + 1, awaitMessage(c, "chat-1", "and from node 3").getJsonNumber("seq").longValue());
+            assertEquals(seq + 1, awaitMessage(carol, "chat-1", "and from node 3", "carol").getJsonNumber("seq").longValue(),
+                    "the room's next seq, whichever node sent it");
+            assertEquals(seq + 1, ackedSeq(carol, "c-1"));
+            for (TestClient c : List.of(alice, bob)) {
+                assertEquals(seq + 1, awaitMessage(c, "chat-1", "and from node 3", c == alice ? "alice" : "bob")
+                        .getJsonNumber("seq").longValue());
             }
         }
     }
@@ -301,6 +306,15 @@ class ClusterIT {
 
     private static JsonObject awaitMessage(TestClient c, String room, String text) {
         return c.await(f -> HistoryScenarios.isMessage(f, room) && text.equals(f.getString("text", null)), LONG, null);
+    }
+
+    /** As above; a failure names the client. */
+    private static JsonObject awaitMessage(TestClient c, String room, String text, String who) {
+        try {
+            return awaitMessage(c, room, text);
+        } catch (AssertionError e) {
+            throw new AssertionError(who + ": " + e.getMessage(), e);
+        }
     }
 
     private static Predicate<JsonObject> presence(String user, String event) {
