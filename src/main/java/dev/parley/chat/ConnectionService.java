@@ -19,6 +19,8 @@ import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Handshake;
 import dev.parley.session.Identity;
 import dev.parley.session.OutboundWriters;
+import dev.parley.session.IntakeWindow;
+import dev.parley.session.Outbox;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
 import jakarta.annotation.Resource;
@@ -108,7 +110,9 @@ public class ConnectionService {
         // From here on the peer owns the limiter's count: release() gives it back, once.
         Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
-                transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released,
+                transport, new Outbox.Bounds(settings.outboxMaxBytes(), settings.outboxHardMaxBytes(), settings.outboxMaxLag().toNanos()),
+                new IntakeWindow(settings.intakeWindowBytes(), settings.outboxMaxLag().toNanos(), System::nanoTime),
+                settings.closeGrace(), writers, this::closeLater, this::released,
                 error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
         List<String> features = features(handshake);
         peer.presenceDiffs(features.contains(FrameCodec.FEATURE_PRESENCE_DIFF));
