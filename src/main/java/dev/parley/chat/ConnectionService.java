@@ -31,6 +31,7 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 
@@ -76,6 +77,13 @@ public class ConnectionService {
     ManagedExecutorService executor;
 
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Connections whose thread may wait for its intake window at once (see {@link IntakeWindow}): the container's
+     * threads that wait are threads its reads and writes also run on (Payara's http-thread-pool has 200), so
+     * never more than this many wait, and the writes they wait for always find a thread.
+     */
+    static final int INTAKE_WAITERS = 32;
+    private final Semaphore intakeWaiters = new Semaphore(INTAKE_WAITERS);
 
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
@@ -111,7 +119,7 @@ public class ConnectionService {
         Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
                 transport, new Outbox.Bounds(settings.outboxMaxBytes(), settings.outboxHardMaxBytes(), settings.outboxMaxLag().toNanos()),
-                new IntakeWindow(settings.intakeWindowBytes(), settings.outboxMaxLag().toNanos(), System::nanoTime),
+                new IntakeWindow(settings.intakeWindowBytes(), settings.outboxMaxLag().toNanos(), System::nanoTime, intakeWaiters),
                 settings.closeGrace(), writers, this::closeLater, this::released,
                 error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
         List<String> features = features(handshake);

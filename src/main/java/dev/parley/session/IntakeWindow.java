@@ -2,6 +2,7 @@ package dev.parley.session;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,17 +33,31 @@ public final class IntakeWindow {
     /** Receipts not yet known to be settled, oldest first; only the connection's thread adds and removes. */
     private final Queue<Receipt> open = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Semaphore waiters;
     private volatile Thread waiter;
 
     /**
+     * A window whose waits are limited only by the lag bound.
+     *
      * @param limitBytes   the bytes that may be outstanding before the connection's thread waits
      * @param maxHoldNanos how long one message may hold its sender: after that it no longer counts
      * @param clock        {@link System#nanoTime} or a test's clock
      */
     public IntakeWindow(long limitBytes, long maxHoldNanos, LongSupplier clock) {
+        this(limitBytes, maxHoldNanos, clock, null);
+    }
+
+    /**
+     * As above, and waiting only with a permit of {@code waiters} (shared by every connection; null: no limit). The
+     * container's threads that wait here are threads its own reads and writes may need: the permits bound how many
+     * of them wait at once, well below the container's pool, so the writes a wait is for always find a thread.
+     * A connection that finds no permit free goes on reading unpaced; its readers stay protected by their outboxes.
+     */
+    public IntakeWindow(long limitBytes, long maxHoldNanos, LongSupplier clock, Semaphore waiters) {
         this.limitBytes = limitBytes;
         this.maxHoldNanos = maxHoldNanos;
         this.clock = clock;
+        this.waiters = waiters;
     }
 
     /** A window that never waits (for connections of tests and tools). */
@@ -55,9 +70,18 @@ public final class IntakeWindow {
      * many times as it was held, plus once for the caller that opened it. Connection's thread only.
      */
     public Receipt open(int bytes) {
-        Receipt r = new Receipt(bytes, clock.getAsLong());
+        long now = clock.getAsLong();
+        Receipt r = new Receipt(bytes, now);
         outstanding.addAndGet(bytes);
-        open.add(r);
+        if (limitBytes != Long.MAX_VALUE) {
+            // Let go of the receipts already settled or held too long, so the list holds at most a lag bound's worth.
+            Receipt oldest;
+            while ((oldest = open.peek()) != null && (oldest.isSettled() || now - oldest.openedAt >= maxHoldNanos)) {
+                oldest.settle();
+                open.poll();
+            }
+            open.add(r);
+        }
         return r;
     }
 
@@ -67,6 +91,22 @@ public final class IntakeWindow {
      * interrupt ends the wait (the interrupt stays set).
      */
     public void await() {
+        if (outstanding.get() <= limitBytes || closed.get()) {
+            return;
+        }
+        if (waiters != null && !waiters.tryAcquire()) {
+            return; // as many connections wait as may: this one goes on unpaced
+        }
+        try {
+            waitBelowLimit();
+        } finally {
+            if (waiters != null) {
+                waiters.release();
+            }
+        }
+    }
+
+    private void waitBelowLimit() {
         while (outstanding.get() > limitBytes && !closed.get()) {
             Receipt oldest = open.peek();
             while (oldest != null && oldest.isSettled()) {

@@ -98,6 +98,38 @@ class IntakeWindowTest {
         assertFalse(Thread.currentThread().isInterrupted());
     }
 
+    @Test
+    void whenAsManyConnectionsWaitAsMayAnotherGoesOnWithoutWaiting() throws Exception {
+        java.util.concurrent.Semaphore waiters = new java.util.concurrent.Semaphore(1);
+        IntakeWindow first = new IntakeWindow(10, TimeUnit.SECONDS.toNanos(30), System::nanoTime, waiters);
+        IntakeWindow second = new IntakeWindow(10, TimeUnit.SECONDS.toNanos(30), System::nanoTime, waiters);
+        IntakeWindow.Receipt a = first.open(100);
+        a.hold();
+        second.open(100).hold();
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(first::await);
+        assertThrowsTimeout(waiting);
+        second.await(); // the one permit is taken: returns at once
+        a.done();
+        a.done();
+        waiting.get(5, TimeUnit.SECONDS);
+        assertEquals(1, waiters.availablePermits(), "the permit was given back");
+    }
+
+    @Test
+    void receiptsSettledOrHeldTooLongAreNotKeptByAConnectionThatNeverWaits() {
+        AtomicLong now = new AtomicLong();
+        IntakeWindow w = new IntakeWindow(1_000_000, SECOND, now::get);
+        for (int i = 0; i < 10_000; i++) {
+            IntakeWindow.Receipt r = w.open(10);
+            if (i == 0) {
+                r.hold(); // held for ever by an outbox that never writes nor drops it
+            }
+            r.done();
+            now.addAndGet(SECOND / 100);
+        }
+        assertEquals(0, w.outstandingBytes(), "the one held for ever was forgiven after the lag bound");
+    }
+
     private static void assertThrowsTimeout(CompletableFuture<Void> f) {
         try {
             f.get(200, TimeUnit.MILLISECONDS);
