@@ -21,6 +21,8 @@ import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Handshake;
 import dev.parley.session.Identity;
 import dev.parley.session.OutboundWriters;
+import dev.parley.session.IntakeWindow;
+import dev.parley.session.Outbox;
 import dev.parley.session.Peer;
 import dev.parley.session.Transport;
 import jakarta.annotation.Resource;
@@ -31,6 +33,7 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 
@@ -80,6 +83,13 @@ public class ConnectionService {
     ManagedExecutorService executor;
 
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Connections whose thread may wait for its intake window at once (see {@link IntakeWindow}): the container's
+     * threads that wait are threads its reads and writes also run on (Payara's http-thread-pool has 200), so
+     * never more than this many wait, and the writes they wait for always find a thread.
+     */
+    static final int INTAKE_WAITERS = 32;
+    private final Semaphore intakeWaiters = new Semaphore(INTAKE_WAITERS);
 
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
@@ -115,7 +125,9 @@ public class ConnectionService {
         // From here on the peer owns the limiter's count: release() gives it back, once.
         Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
-                transport, settings.outboxMaxBytes(), settings.closeGrace(), writers, this::closeLater, this::released,
+                transport, new Outbox.Bounds(settings.outboxMaxBytes(), settings.outboxHardMaxBytes(), settings.outboxMaxLag().toNanos()),
+                new IntakeWindow(settings.intakeWindowBytes(), settings.outboxMaxLag().toNanos(), System::nanoTime, intakeWaiters),
+                settings.closeGrace(), writers, this::closeLater, this::released,
                 error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
         List<String> features = features(handshake);
         peer.presenceDiffs(features.contains(FrameCodec.FEATURE_PRESENCE_DIFF));

@@ -18,6 +18,7 @@ import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.Text;
 import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
@@ -25,6 +26,7 @@ import dev.parley.security.RoomTrail;
 import dev.parley.security.SecuritySettings;
 import dev.parley.room.TypingThrottle;
 import dev.parley.session.EncodedFrame;
+import dev.parley.session.IntakeWindow;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -252,13 +254,21 @@ public class RoomService {
                     : notMember(room, post.ref()));
             return;
         }
-        ServerFrame.Error broken = submit(room, peer.user(), post.text(), post.data(), post.ref(), received,
+        // Counts against the sender's intake window until every member that reads has it (see IntakeWindow).
+        IntakeWindow.Receipt receipt = peer.accepted(outboundBytes(post));
+        ServerFrame.Error broken = submit(room, peer.user(), post.text(), post.data(), post.ref(), received, receipt,
                 (appended, failure) -> peer.send(failure != null
                         ? Failures.toError(failure, post.ref())
                         : new ServerFrame.Ack(post.ref(), room, ((RoomMessage) appended.message()).seq(), null)));
         if (broken != null) {
+            receipt.done();
             peer.send(broken);
         }
+    }
+
+    /** About the size of the message frame a post becomes (its text and data, and room for the envelope). */
+    private static int outboundBytes(ClientFrame.Post post) {
+        return (post.text() == null ? 0 : Text.utf8Length(post.text())) + (post.data() == null ? 0 : post.data().bytes()) + 200;
     }
 
     /**
@@ -272,7 +282,7 @@ public class RoomService {
     public CompletableFuture<Appended> publish(String room, String from, String text, Payload data, String ref) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
-        return Publication.of(then -> submit(room, from, text, data, ref, received, then));
+        return Publication.of(then -> submit(room, from, text, data, ref, received, null, then));
     }
 
     /**
@@ -280,12 +290,12 @@ public class RoomService {
      * the broken rule (nothing appended, {@code then} never told), or null. Shared by members and the API.
      */
     private ServerFrame.Error submit(String room, String from, String text, Payload data, String ref, long received,
-                                     Sequencer.Callback then) {
+                                     IntakeWindow.Receipt receipt, Sequencer.Callback then) {
         ServerFrame.Error broken = MessageRules.check(text, data, ref, settings, events);
         if (broken != null) {
             return broken;
         }
-        append(new Draft.ToRoom(room, from, text == null ? "" : text, ref, now(), data), received, then);
+        append(new Draft.ToRoom(room, from, text == null ? "" : text, ref, now(), data), received, receipt, then);
         return null;
     }
 
@@ -294,11 +304,17 @@ public class RoomService {
      * broadcast to the members, then {@code then} is told (the ack), on the room's lane (a failure to store on the
      * sequencer's thread). Counted in
      * {@link Meters}: stored, deliveries, acks with the latency since {@code received} ({@link System#nanoTime}).
+     * The sender's {@code receipt} (null: none) is held by each member's copy and let go here once all are queued.
      */
-    private void append(Draft.ToRoom draft, long received, Sequencer.Callback then) {
+    private void append(Draft.ToRoom draft, long received, IntakeWindow.Receipt receipt, Sequencer.Callback then) {
         if (cluster.active()) {
             // The room's owner stores and publishes it; the router answers on the room's lane once delivered here.
+            // In a cluster the receipt counts until then (the owner's answer and this node's copies queued), not
+            // until each copy is written out: the members on other nodes get it from their own node.
             router.append(draft, (appended, failure) -> {
+                if (receipt != null) {
+                    receipt.done();
+                }
                 then.done(appended, failure);
                 if (failure == null) {
                     meters.acked(System.nanoTime() - received);
@@ -308,16 +324,26 @@ public class RoomService {
         }
         sequencer.submit(draft, (appended, failure) -> {
             if (failure != null) {
+                if (receipt != null) {
+                    receipt.done();
+                }
                 then.done(appended, failure);
                 return;
             }
             // Fan-out leaves the sequencer's thread: the room's lane delivers in seq order (the sequencer hands a
             // room's messages over in that order), rooms in parallel; the ack follows the sender's own copy.
             lanes.run(draft.room(), () -> {
-                if (!appended.duplicate()) {
-                    RoomMessage m = (RoomMessage) appended.message();
-                    meters.count(Meters.Count.MESSAGES_STORED);
-                    meters.count(Meters.Count.DELIVERIES, rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m))));
+                try {
+                    if (!appended.duplicate()) {
+                        RoomMessage m = (RoomMessage) appended.message();
+                        meters.count(Meters.Count.MESSAGES_STORED);
+                        meters.count(Meters.Count.DELIVERIES,
+                                rooms.publish(m.room(), m.seq(), encode(new ServerFrame.Message(m)), receipt));
+                    }
+                } finally {
+                    if (receipt != null) {
+                        receipt.done();
+                    }
                 }
                 then.done(appended, null);
                 meters.acked(System.nanoTime() - received);

@@ -19,15 +19,28 @@ import java.util.List;
  * @param sequencerCapacity drafts that may wait for the store before sends are refused as unavailable
  * @param sequencerBatch    the most messages stored in one transaction
  * @param memoryRetained    messages kept per room by the in-memory store
+ * @param outboxMaxLag      how long the oldest frame may wait for a connection before it lags: a lagging connection
+ *                          no longer slows senders down, and is closed as a slow consumer once more than
+ *                          {@code outboxMaxBytes} wait
+ * @param outboxHardMaxBytes the most bytes that may wait for any connection, lagging or not (the memory bound)
  */
 public record Settings(String defaultRoom, int maxTextChars, int maxFrameBytes, long outboxMaxBytes,
                        Duration closeGrace, Duration typingInterval, int joinHistory, int recoveryLimit, Duration idempotencyWindow,
-                       int sequencerCapacity, int sequencerBatch, int memoryRetained) {
+                       int sequencerCapacity, int sequencerBatch, int memoryRetained, Duration outboxMaxLag,
+                       long outboxHardMaxBytes) {
 
     /** The defaults, as documented in the README. */
     public static Settings defaults() {
         return new Settings("lobby", 4000, 64 * 1024, 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(2), 50, 1000,
-                Duration.ofHours(24), 10_000, 500, 10_000);
+                Duration.ofHours(24), 10_000, 500, 10_000, Duration.ofSeconds(1), 16 * 1024 * 1024);
+    }
+
+    /**
+     * The bytes of a connection's accepted messages that may wait to be written out to the members that read before
+     * the server stops reading from it: half the outbox bound, so one sender alone never fills a reader's outbox.
+     */
+    public long intakeWindowBytes() {
+        return Math.max(1, outboxMaxBytes / 2);
     }
 
     /** The rooms a connection is in right after open: the default room, if any. */

@@ -114,6 +114,10 @@ public class ChatEndpoint {
             return;
         }
         router.handle(peer, frame);
+        // Before the container reads the next frame: while this connection's accepted messages wait to be written
+        // out to the members that read, beyond its intake window, wait here (bounded, holding no lock), so TCP slows
+        // the client down to the pace of the writes instead of the server queueing a burst it cannot write out.
+        peer.awaitIntake();
     }
 
     /** Whether the text's UTF-8 encoding is longer than the limit, counted without encoding it. */

@@ -3,6 +3,7 @@ package dev.parley.room;
 import dev.parley.message.Payload;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.session.EncodedFrame;
+import dev.parley.session.IntakeWindow;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -166,13 +167,21 @@ public class RoomRegistry {
      * it was handed to.
      */
     public int publish(String name, long seq, EncodedFrame frame) {
+        return publish(name, seq, frame, null);
+    }
+
+    /**
+     * As {@link #publish(String, long, EncodedFrame)}; each member's copy holds the sender's {@code receipt} (null:
+     * none) until it is written out, so that the sender's intake waits for the members that read.
+     */
+    public int publish(String name, long seq, EncodedFrame frame, IntakeWindow.Receipt receipt) {
         Room room = rooms.get(name);
         if (room == null) {
             return 0;
         }
         List<Subscription> subscriptions = room.subscriptions();
         for (Subscription s : subscriptions) {
-            s.deliver(seq, frame);
+            s.deliver(seq, frame, receipt);
         }
         return subscriptions.size();
     }

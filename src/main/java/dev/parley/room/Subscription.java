@@ -2,6 +2,7 @@ package dev.parley.room;
 
 import dev.parley.protocol.CloseCodes;
 import dev.parley.session.EncodedFrame;
+import dev.parley.session.IntakeWindow;
 import dev.parley.session.Peer;
 
 import java.util.ArrayList;
@@ -52,9 +53,18 @@ public final class Subscription {
      * on a failed write the container's close callbacks, run here once the subscription's monitor is released.
      */
     public void deliver(long seq, EncodedFrame frame) {
+        deliver(seq, frame, null);
+    }
+
+    /**
+     * As {@link #deliver(long, EncodedFrame)}; a live connection's copy holds the sender's {@code receipt} (null:
+     * none) until it is written out (see {@link Peer#enqueue(EncodedFrame, IntakeWindow.Receipt)}). A frame held back
+     * while a join is answered holds none.
+     */
+    public void deliver(long seq, EncodedFrame frame, IntakeWindow.Receipt receipt) {
         boolean queued;
         synchronized (this) {
-            queued = pass(seq, frame, false);
+            queued = pass(seq, frame, false, receipt);
         }
         if (queued) {
             peer.flush();
@@ -80,11 +90,11 @@ public final class Subscription {
      * join is answered. Only queues it (a writer thread sends it): safe under a room's monitor.
      */
     public synchronized void signal(EncodedFrame frame) {
-        pass(0, frame, true);
+        pass(0, frame, true, null);
     }
 
     /** Holds or queues a frame; true when it was queued without being handed to a writer (the caller flushes). */
-    private boolean pass(long seq, EncodedFrame frame, boolean offer) {
+    private boolean pass(long seq, EncodedFrame frame, boolean offer, IntakeWindow.Receipt receipt) {
         if (cancelled) {
             return false;
         }
@@ -107,7 +117,7 @@ public final class Subscription {
             peer.post(frame);
             return false;
         }
-        return peer.enqueue(frame);
+        return peer.enqueue(frame, receipt);
     }
 
     /**
@@ -123,7 +133,7 @@ public final class Subscription {
         lastSeq = Math.max(lastSeq, upTo);
         live = true;
         for (Held h : held) {
-            pass(h.seq(), h.frame(), true);
+            pass(h.seq(), h.frame(), true, null);
         }
         held.clear();
     }

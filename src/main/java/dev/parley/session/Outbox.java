@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,6 +33,13 @@ import java.util.logging.Logger;
  * {@link #coalesceAbove} bytes wait, a signal replaces the one of its key still waiting, in that one's place,
  * instead of queueing behind it (newest wins); and a signal that would push the queue over its bound is dropped,
  * never overflowing it: only stored frames close a slow connection. Safe to call from any thread.
+ * <p>
+ * Slow consumers. The connection <em>lags</em> while the oldest frame not yet handed to its socket has waited longer
+ * than the lag bound. A stored frame that would leave more than the bound in bytes waiting closes the outbox
+ * (the listener's {@link Listener#overflowed}) only while the connection lags, or when the hard bound would be
+ * passed: a client that reads at network speed but got a burst from several senders at once is given time, one that
+ * does not read is closed. Frames queued with an {@link IntakeWindow.Receipt} hold it until they are written (or
+ * dropped), so the sender's intake waits for this connection, unless it lags: then it holds no receipt.
  */
 public final class Outbox {
 
@@ -48,10 +56,15 @@ public final class Outbox {
 
     private final Transport transport;
     private final long maxBytes;
+    private final long hardMaxBytes;
+    private final long maxLagNanos;
+    private final LongSupplier clock;
     private final Executor writer;
     private final Listener listener;
-    /** Waiting frames: {@link EncodedFrame}s and signal {@link Slot}s. */
-    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** Waiting frames: {@link Waiting} entries of {@link EncodedFrame}s and signal {@link Slot}s. */
+    private final Queue<Waiting> queue = new ConcurrentLinkedQueue<>();
+    /** The entry being written, null when none. */
+    private volatile Waiting inFlight;
     /** The waiting signal slot of each key, while it waits. */
     private final Map<String, Slot> waitingSignals = new ConcurrentHashMap<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -68,8 +81,32 @@ public final class Outbox {
      * @param writer   runs the sends and the listener, never on the thread that offers
      */
     public Outbox(Transport transport, long maxBytes, Executor writer, Listener listener) {
+        this(transport, new Bounds(maxBytes, maxBytes, 0), System::nanoTime, writer, listener);
+    }
+
+    /**
+     * The bounds of one outbox, in UTF-8 bytes waiting behind the frame being written.
+     *
+     * @param maxBytes     more than this closes a lagging connection
+     * @param hardMaxBytes more than this closes any connection (at least {@code maxBytes})
+     * @param maxLagNanos  how long the oldest waiting frame may wait before the connection lags
+     */
+    public record Bounds(long maxBytes, long hardMaxBytes, long maxLagNanos) {
+        public Bounds {
+            hardMaxBytes = Math.max(maxBytes, hardMaxBytes);
+        }
+    }
+
+    /**
+     * @param clock  {@link System#nanoTime}, or a test's clock, for the lag
+     * @param writer runs the sends and the listener, never on the thread that offers
+     */
+    public Outbox(Transport transport, Bounds bounds, LongSupplier clock, Executor writer, Listener listener) {
         this.transport = transport;
-        this.maxBytes = maxBytes;
+        this.maxBytes = bounds.maxBytes();
+        this.hardMaxBytes = bounds.hardMaxBytes();
+        this.maxLagNanos = bounds.maxLagNanos();
+        this.clock = clock;
         this.writer = writer;
         this.listener = listener;
     }
@@ -97,13 +134,13 @@ public final class Outbox {
             }
         }
         long after = queuedBytes.addAndGet(frame.bytes());
-        if (overflows(after, frame)) {
+        if (exceeds(after, frame, maxBytes)) {
             queuedBytes.addAndGet(-frame.bytes());
             return false; // volatile: dropped, never a reason to close
         }
         Slot slot = new Slot(key, frame);
         waitingSignals.put(key, slot);
-        queue.add(slot);
+        queue.add(new Waiting(slot, clock.getAsLong(), null));
         if (closed.get()) {
             discard();
             return false;
@@ -118,7 +155,7 @@ public final class Outbox {
      * any lock.
      */
     public boolean offer(EncodedFrame frame) {
-        if (!enqueue(frame)) {
+        if (!enqueue(frame, null)) {
             return false;
         }
         if (writing.compareAndSet(false, true)) {
@@ -133,11 +170,20 @@ public final class Outbox {
      * the frame, like {@link #offer}. Does no I/O.
      */
     public boolean enqueue(EncodedFrame frame) {
+        return enqueue(frame, null);
+    }
+
+    /**
+     * As {@link #enqueue(EncodedFrame)}, for a sender's message: unless the connection lags, the frame
+     * {@link IntakeWindow.Receipt#hold holds} the receipt until it is written or dropped. Null: no receipt.
+     */
+    public boolean enqueue(EncodedFrame frame, IntakeWindow.Receipt receipt) {
         if (closed.get()) {
             return false;
         }
+        long now = clock.getAsLong();
         long after = queuedBytes.addAndGet(frame.bytes());
-        if (overflows(after, frame)) {
+        if (overflows(after, frame, now)) {
             queuedBytes.addAndGet(-frame.bytes());
             if (shutDown()) {
                 long queued = after - frame.bytes();
@@ -145,13 +191,29 @@ public final class Outbox {
             }
             return false;
         }
-        queue.add(frame);
+        IntakeWindow.Receipt held = receipt != null && !lags(now) ? receipt : null;
+        if (held != null) {
+            held.hold();
+        }
+        queue.add(new Waiting(frame, now, held));
         if (closed.get()) {
             // Closed between the check and the add: make sure nothing stays referenced.
             discard();
             return false;
         }
         return true;
+    }
+
+    /**
+     * Whether the oldest frame not yet handed to the socket (the one being written, or else the first waiting) was
+     * queued more than the lag bound before {@code now}.
+     */
+    public boolean lags(long now) {
+        Waiting oldest = inFlight;
+        if (oldest == null) {
+            oldest = queue.peek();
+        }
+        return oldest != null && now - oldest.at() > maxLagNanos;
     }
 
     /**
@@ -186,9 +248,14 @@ public final class Outbox {
      * waiting behind the frame being written. A frame with nothing waiting before it is always accepted, so one
      * large frame (a join's history) followed by a small one does not close a reader that reads.
      */
-    private boolean overflows(long after, EncodedFrame frame) {
+    private boolean overflows(long after, EncodedFrame frame, long now) {
+        return exceeds(after, frame, hardMaxBytes) || (exceeds(after, frame, maxBytes) && lags(now));
+    }
+
+    /** Whether more than {@code bound} bytes would wait behind the frame being written, {@code frame} not alone. */
+    private boolean exceeds(long after, EncodedFrame frame, long bound) {
         long waiting = after - inFlightBytes.get();
-        return waiting > maxBytes && waiting != frame.bytes();
+        return waiting > bound && waiting != frame.bytes();
     }
 
     /** The bytes waiting, the frame in flight included. */
@@ -230,18 +297,32 @@ public final class Outbox {
     }
 
     private void discard() {
-        Object entry;
+        Waiting entry;
         while ((entry = queue.poll()) != null) {
-            EncodedFrame f = frameOf(entry);
+            EncodedFrame f = entry.frame();
             if (f != null) {
                 queuedBytes.addAndGet(-f.bytes());
             }
+            entry.release();
         }
     }
 
-    /** The frame a queue entry stands for: itself, or a slot's current signal (null if none: taken already). */
-    private static EncodedFrame frameOf(Object entry) {
-        return entry instanceof Slot slot ? slot.take() : (EncodedFrame) entry;
+    /**
+     * A queue entry: a frame or a signal's slot, when it was queued, and the receipt it holds (null: none).
+     */
+    private record Waiting(Object item, long at, IntakeWindow.Receipt receipt) {
+
+        /** The frame it stands for: the frame, or a slot's current signal (null if none: taken already). */
+        EncodedFrame frame() {
+            return item instanceof Outbox.Slot slot ? slot.take() : (EncodedFrame) item;
+        }
+
+        /** Lets go of the receipt, once the frame was written or dropped. */
+        void release() {
+            if (receipt != null) {
+                receipt.done();
+            }
+        }
     }
 
     /**
@@ -293,8 +374,8 @@ public final class Outbox {
      */
     private void drain() {
         while (true) {
-            Object entry = closed.get() ? null : queue.poll();
-            EncodedFrame next = entry == null ? null : frameOf(entry);
+            Waiting entry = closed.get() ? null : queue.poll();
+            EncodedFrame next = entry == null ? null : entry.frame();
             if (entry != null && next == null) {
                 continue; // a signal slot emptied by discard: nothing to send for it
             }
@@ -307,8 +388,9 @@ public final class Outbox {
                 }
                 continue;
             }
-            Send send = new Send(next.bytes());
+            Send send = new Send(next.bytes(), entry);
             inFlightBytes.set(next.bytes());
+            inFlight = entry;
             transport.sendText(next.text(), send);
             if (!send.returned()) {
                 return; // completes later, on another thread, which drains on
@@ -322,16 +404,20 @@ public final class Outbox {
         private static final int RETURNED = 1;
         private static final int DONE = 2;
         private final int bytes;
+        private final Waiting entry;
         private final AtomicInteger state = new AtomicInteger(PENDING);
 
-        Send(int bytes) {
+        Send(int bytes, Waiting entry) {
             this.bytes = bytes;
+            this.entry = entry;
         }
 
         @Override
         public void accept(Throwable failure) {
             queuedBytes.addAndGet(-bytes);
             inFlightBytes.set(0);
+            inFlight = null;
+            entry.release();
             if (failure != null) {
                 LOG.log(Level.FINE, "send failed, dropping the connection's queue", failure);
                 boolean first = shutDown();

@@ -47,6 +47,7 @@ public final class Peer {
     private volatile boolean presenceDiffs;
     private final Transport transport;
     private final Outbox outbox;
+    private final IntakeWindow intake;
     private final Executor closer;
     private final Duration closeGrace;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -86,7 +87,19 @@ public final class Peer {
     public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
                 long maxQueuedBytes, Duration closeGrace, Executor writer, Executor closer, Consumer<Peer> onRelease,
                 Consumer<ServerFrame.Error> onRefusal) {
+        this(id, identity, address, guard, transport, new Outbox.Bounds(maxQueuedBytes, maxQueuedBytes, 0),
+                IntakeWindow.unlimited(), closeGrace, writer, closer, onRelease, onRefusal);
+    }
+
+    /**
+     * As the constructor above, with the outbox's {@code bounds} (lag and hard bound, see {@link Outbox}) and the
+     * connection's {@code intake} window, which {@link #awaitIntake} waits on.
+     */
+    public Peer(String id, Identity identity, String address, ConnectionGuard guard, Transport transport,
+                Outbox.Bounds bounds, IntakeWindow intake, Duration closeGrace, Executor writer, Executor closer,
+                Consumer<Peer> onRelease, Consumer<ServerFrame.Error> onRefusal) {
         this.id = id;
+        this.intake = intake;
         this.onRefusal = onRefusal;
         this.identity = identity;
         this.guard = guard;
@@ -100,7 +113,7 @@ public final class Peer {
         this.address = address;
         this.transport = transport;
         this.closer = closer;
-        this.outbox = new Outbox(transport, maxQueuedBytes, writer, new Outbox.Listener() {
+        this.outbox = new Outbox(transport, bounds, System::nanoTime, writer, new Outbox.Listener() {
             @Override
             public void overflowed(long queuedBytes) {
                 LOG.log(Level.INFO, "closing slow consumer {0}: {1} bytes waiting", new Object[]{Peer.this, queuedBytes});
@@ -216,6 +229,38 @@ public final class Peer {
         return counted(outbox.enqueue(frame));
     }
 
+    /**
+     * Queues a sender's message without sending it (the caller must {@link #flush} once it holds no lock); the
+     * frame holds {@code receipt} until written or dropped, unless the connection lags (see {@link Outbox}).
+     * Returns false when it was dropped.
+     */
+    public boolean enqueue(EncodedFrame frame, IntakeWindow.Receipt receipt) {
+        return counted(outbox.enqueue(frame, receipt));
+    }
+
+    /**
+     * Opens a receipt in this connection's intake window for a message of about {@code bytes} it sent and the server
+     * accepted; whoever opened it calls {@link IntakeWindow.Receipt#done} once it was handed to every outbox.
+     * Connection's thread only.
+     */
+    public IntakeWindow.Receipt accepted(int bytes) {
+        return intake.open(bytes);
+    }
+
+    /**
+     * Waits, holding no lock, while more of this connection's accepted messages wait to be written out than its
+     * intake window allows (see {@link IntakeWindow}); returns at once when the connection closes. For the
+     * connection's own thread, before it takes the next frame: the client is slowed down by TCP meanwhile.
+     */
+    public void awaitIntake() {
+        intake.await();
+    }
+
+    /** The connection's intake window. */
+    public IntakeWindow intake() {
+        return intake;
+    }
+
     private boolean counted(boolean queued) {
         if (queued) {
             framesOut.incrementAndGet();
@@ -268,6 +313,7 @@ public final class Peer {
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             outbox.close();
+            intake.close();
             closer.execute(this::release);
             CompletableFuture<Void> ready = outbox.settled().toCompletableFuture();
             if (code == CloseCodes.SLOW_CONSUMER) {
@@ -293,6 +339,7 @@ public final class Peer {
     public void closeNow(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             outbox.close();
+            intake.close();
             transport.close(code, reason);
         }
     }
@@ -358,6 +405,7 @@ public final class Peer {
     public void closed() {
         closing.set(true);
         outbox.close();
+        intake.close();
     }
 
     @Override

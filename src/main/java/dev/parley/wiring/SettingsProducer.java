@@ -46,7 +46,9 @@ public class SettingsProducer {
                 Duration.ofMinutes(read().positive("parley.idempotency.window-minutes", (int) d.idempotencyWindow().toMinutes())),
                 read().positive("parley.store.queue-capacity", d.sequencerCapacity()),
                 read().positive("parley.store.batch-size", d.sequencerBatch()),
-                read().positive("parley.store.memory.retained", d.memoryRetained()));
+                read().positive("parley.store.memory.retained", d.memoryRetained()),
+                Duration.ofMillis(read().positive("parley.outbox.max-lag-ms", (int) d.outboxMaxLag().toMillis())),
+                read().positive("parley.outbox.hard-max-bytes", (int) d.outboxHardMaxBytes()));
         LOG.config(() -> "settings: " + s);
         return s;
     }

@@ -27,7 +27,7 @@ class DirectRuleTest {
         Settings d = Settings.defaults();
         Settings noDefaultRoom = new Settings(null, d.maxTextChars(), d.maxFrameBytes(), d.outboxMaxBytes(), d.closeGrace(),
                 d.typingInterval(), d.joinHistory(), d.recoveryLimit(), d.idempotencyWindow(), d.sequencerCapacity(),
-                d.sequencerBatch(), d.memoryRetained());
+                d.sequencerBatch(), d.memoryRetained(), d.outboxMaxLag(), d.outboxHardMaxBytes());
         server = new InMemoryServer(noDefaultRoom, SecuritySettings.defaults());
     }
 

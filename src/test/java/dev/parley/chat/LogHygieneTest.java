@@ -67,7 +67,8 @@ class LogHygieneTest {
         Settings small = Settings.defaults();
         small = new Settings(small.defaultRoom(), small.maxTextChars(), small.maxFrameBytes(), 2_000,
                 small.closeGrace(), small.typingInterval(), small.joinHistory(), small.recoveryLimit(), small.idempotencyWindow(),
-                small.sequencerCapacity(), small.sequencerBatch(), small.memoryRetained());
+                small.sequencerCapacity(), small.sequencerBatch(), small.memoryRetained(), small.outboxMaxLag(),
+                2_000); // the hard bound too: the slow consumer below is closed without waiting for it to lag
         server = new InMemoryServer(small, security);
     }
 

@@ -254,18 +254,39 @@ class AbuseIT {
             for (int i = 0; i < messages; i++) {
                 broadcast.add("{\"type\":\"message\",\"room\":\"lobby\",\"text\":\"" + chunk + "\",\"ref\":\"b" + i + "\"}");
             }
-            // At the sustained rate from the first second (5 MB/s), not in one burst: a burst of 50 MB, within the
-            // limit, can overflow readers that do read, because nothing yet slows what the server takes in to
-            // what it can write out (a known gap; before the faster history writer, the store slowed it).
-            sendAtRate(sender, broadcast, 90);
-            // a reading member gets the whole broadcast: the slow one held up nobody
-            int got = 0;
-            while (got < messages) {
+            // In one burst, as fast as the client can write (within the rate limit's burst of 1,000): the server
+            // takes the sender's frames in no faster than it writes the deliveries out to the members that read,
+            // so neither the watcher nor the sender, who both read, is closed as a slow consumer.
+            long start = System.nanoTime();
+            sendWithinRate(sender, broadcast);
+            // a reading member gets the whole broadcast, in order: the slow one held up nobody
+            long lastSeq = 0;
+            for (int got = 0; got < messages; ) {
                 JsonObject f = watcher.await(m -> "message".equals(m.getString("type", null)), Duration.ofSeconds(60), null);
                 if (f.getString("from").equals("sender")) {
+                    assertEquals("b" + got, f.getString("ref", "b" + got), "out of order");
+                    assertTrue(f.getJsonNumber("seq").longValue() > lastSeq, () -> "seq went back: " + f.get("seq"));
+                    lastSeq = f.getJsonNumber("seq").longValue();
                     got++;
                 }
             }
+            long deliveredMs = (System.nanoTime() - start) / 1_000_000;
+            // the sender reads too: it gets its own copy of each and every ack, and stays open
+            int echoes = 0;
+            int acks = 0;
+            while (acks < messages) {
+                JsonObject f = sender.await(m -> m.getString("ref", "").startsWith("b"), Duration.ofSeconds(60), null);
+                if ("ack".equals(f.getString("type"))) {
+                    assertEquals("b" + acks, f.getString("ref"), "acks out of order");
+                    acks++;
+                } else if ("message".equals(f.getString("type"))) {
+                    echoes++;
+                }
+            }
+            System.out.printf("BURST %d messages of %d chars delivered to the watcher in %d ms%n", messages, TEXT_CHARS, deliveredMs);
+            assertEquals(messages, echoes, "the sender's own copies");
+            assertFalse(watcher.isClosed(), "the watcher, which reads, was closed");
+            assertFalse(sender.isClosed(), "the sender, which reads, was closed");
             slow.resumeReading();
             TestClient.Closed closed = slow.awaitClose(Duration.ofSeconds(60));
             assertEquals(4008, closed.code());

@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OutboxTest {
 
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
     private final AtomicLong overflowedAt = new AtomicLong(-1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Outbox.Listener listener = new Outbox.Listener() {
@@ -52,6 +54,76 @@ class OutboxTest {
         assertEquals(List.of("f0", "f1", "f2", "f3", "f4"), t.sent());
         assertEquals(0, t.overlaps());
         assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
+    void aClientThatKeepsUpIsNotClosedOverTheBoundUntilItLags() {
+        AtomicLong now = new AtomicLong();
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, new Outbox.Bounds(10, 1000, SECOND), now::get, Runnable::run, listener);
+        assertTrue(box.offer(frame("12345")));        // in flight
+        assertTrue(box.offer(frame("1234567890")));   // 10 waiting: the bound
+        assertTrue(box.offer(frame("abc")), "over the bound, but the oldest frame waited no time: kept");
+        now.addAndGet(SECOND / 2);
+        assertTrue(t.completeNext(null));             // progress: the first is written
+        assertTrue(box.offer(frame("defghij")));     // 10 waiting behind the frame in flight
+        now.addAndGet(SECOND / 2 + 1);                // the frame now in flight has waited just over the lag bound
+        assertTrue(box.lags(now.get()));
+        assertFalse(box.offer(frame("g")), "over the bound and lagging: a slow consumer");
+        assertTrue(box.isClosed());
+        assertTrue(overflowedAt.get() > 10);
+    }
+
+    @Test
+    void theHardBoundClosesEvenAClientThatKeepsUp() {
+        AtomicLong now = new AtomicLong();
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, new Outbox.Bounds(10, 20, SECOND), now::get, Runnable::run, listener);
+        assertTrue(box.offer(frame("in flight")));
+        assertTrue(box.offer(frame("1234567890")));
+        assertTrue(box.offer(frame("1234567890")));   // 20 waiting: the hard bound, not lagging
+        assertFalse(box.offer(frame("1")));
+        assertTrue(box.isClosed());
+    }
+
+    @Test
+    void aFrameHoldsItsReceiptUntilWrittenUnlessTheClientLags() {
+        AtomicLong now = new AtomicLong();
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, new Outbox.Bounds(1000, 1000, SECOND), now::get, Runnable::run, listener);
+        IntakeWindow window = new IntakeWindow(1, 100 * SECOND, now::get);
+        IntakeWindow.Receipt first = window.open(100);
+        assertTrue(box.enqueue(frame("m1"), first));
+        first.done(); // handed to every outbox
+        box.flush();
+        assertEquals(100, window.outstandingBytes(), "in flight: still held");
+        assertTrue(t.completeNext(null));
+        assertEquals(0, window.outstandingBytes(), "written: let go");
+
+        assertTrue(box.offer(frame("stuck")));        // a send that never completes
+        now.addAndGet(2 * SECOND);                    // the client stopped reading two seconds ago
+        IntakeWindow.Receipt late = window.open(100);
+        assertTrue(box.enqueue(frame("m2"), late));
+        late.done();
+        assertEquals(0, window.outstandingBytes(), "a lagging client holds no sender");
+    }
+
+    @Test
+    void droppedFramesLetGoOfTheirReceipts() {
+        FakeTransport t = new FakeTransport().manual();
+        Outbox box = new Outbox(t, new Outbox.Bounds(1000, 1000, SECOND), System::nanoTime, Runnable::run, listener);
+        IntakeWindow window = new IntakeWindow(1, SECOND, System::nanoTime);
+        IntakeWindow.Receipt inFlight = window.open(10);
+        IntakeWindow.Receipt waiting = window.open(20);
+        assertTrue(box.offer(frame("first")));
+        box.enqueue(frame("m1"), inFlight);
+        box.enqueue(frame("m2"), waiting);
+        inFlight.done();
+        waiting.done();
+        box.close();                                  // m1 and m2 dropped
+        assertEquals(0, window.outstandingBytes());
+        assertTrue(t.completeNext(new IOException("gone")));
+        assertEquals(0, window.outstandingBytes());
     }
 
     @Test
