@@ -150,6 +150,31 @@ class ClusterPresenceTest {
     }
 
     @Test
+    void whenANodeDiesItsUsersStatesGoWithThemButNotThoseOfUsersStillConnectedElsewhere() throws Exception {
+        Node a = new Node("A");
+        Node b = new Node("B");
+        a.join("ann", "r");
+        a.join("carl", "r");
+        b.join("carl", "r");
+        Member bob = b.join("bob", "r");
+        a.settle();
+        b.settle();
+        a.presence.state("r", "ann", state("{\"status\":\"busy\"}"));
+        a.presence.state("r", "carl", state("{\"status\":\"free\"}"));
+        a.settle();
+
+        fabric.kill("A");
+        b.settle();
+
+        awaitTrue(() -> frames(bob.transport(), "presence").stream().anyMatch(f -> "leave".equals(f.getString("event"))),
+                () -> "bob sees ann leave, got " + bob.transport().sent());
+        assertEquals(List.of("carl"), List.copyOf(b.presence.states("r", List.of("ann", "bob", "carl"), Map.of()).keySet()),
+                "ann's state went with her node; carl is still here");
+        assertTrue(frames(bob.transport(), "presence").stream().noneMatch(f -> "carl".equals(f.getString("user"))
+                && "leave".equals(f.getString("event"))), "carl did not leave");
+    }
+
+    @Test
     void aStateSetByAConnectionThatLeftBeforeItWasSharedIsNotKept() throws Exception {
         Node a = new Node("A");
         Node b = new Node("B");

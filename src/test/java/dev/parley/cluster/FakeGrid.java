@@ -31,6 +31,7 @@ final class FakeGrid implements Grid {
         private final Set<String> marks = ConcurrentHashMap.newKeySet();
         private final Map<String, ExecutorService> eventThreads = new ConcurrentHashMap<>();
         final Set<String> nodes = ConcurrentHashMap.newKeySet();
+        private final Map<String, List<Consumer<String>>> leftListeners = new ConcurrentHashMap<>();
         volatile Function<String, String> owner = key -> "A";
         /** Payloads for which this returns true on their way to the node are lost (node, payload). */
         volatile java.util.function.BiPredicate<String, String> lose = (node, payload) -> false;
@@ -44,6 +45,17 @@ final class FakeGrid implements Grid {
         @Override
         public void close() {
             eventThreads.values().forEach(ExecutorService::shutdownNow);
+        }
+
+        /** The node dies: it leaves the set of nodes and its subscriptions, and every other node is told (on this thread). */
+        void kill(String id) {
+            nodes.remove(id);
+            topics.values().forEach(subscribers -> subscribers.removeIf(s -> s.node().equals(id)));
+            leftListeners.forEach((node, listeners) -> {
+                if (!node.equals(id)) {
+                    listeners.forEach(l -> l.accept(id));
+                }
+            });
         }
 
         /** Waits until every node's event thread has run what was published so far. */
@@ -107,6 +119,7 @@ final class FakeGrid implements Grid {
 
     @Override
     public void onNodeLeft(Consumer<String> listener) {
+        fabric.leftListeners.computeIfAbsent(node, n -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(listener);
     }
 
     @Override

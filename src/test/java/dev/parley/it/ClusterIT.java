@@ -41,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * PostgreSQL database: Parley behaves as one server. Clients on different nodes chat in one room; 1,000 messages sent
  * from all three nodes reach receivers on all three in one order, each once; a user with tabs on two nodes joins and
  * leaves once; direct messages cross nodes, live and held; after {@code kill -9} of one node its clients reconnect to
- * the survivors and miss nothing, every acked message is stored once, and the others see the leave within 30 s.
+ * the survivors and miss nothing, every acked message is stored once, and the others see the leave within 30 s (and
+ * its users' states are gone). A member's state, signals, the API's member lists and the per-room member limit are the
+ * cluster's, not a node's.
  */
 @Needs(Prerequisite.POSTGRES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -352,6 +354,9 @@ class ClusterIT {
                     unsure.add(room + "|" + ref);
                 }
             }
+            // Its user has a state in the first room, which must go with the node.
+            clients[2].send("{\"type\":\"state\",\"room\":\"" + rooms.get(0) + "\",\"data\":{\"status\":\"doomed\"}}");
+            clients[0].await(presence("k9user2", "update"), CROSS, null);
             long killedAt = System.nanoTime();
             nodes.get(2).kill();
 
@@ -360,6 +365,11 @@ class ClusterIT {
                 Duration leaveAfter = Duration.ofNanos(System.nanoTime() - killedAt);
                 assertTrue(leaveAfter.compareTo(LEAVE_BOUND) <= 0, "leave after " + leaveAfter);
                 System.out.println("ClusterIT: survivor " + (i + 1) + " saw the dead node's user leave after " + leaveAfter.toMillis() + " ms");
+            }
+            try (TestClient late = TestClient.welcomed(chat(1, "k9late"))) {
+                JsonObject joined = HistoryScenarios.join(late, rooms.get(0), null, null);
+                assertFalse(joined.containsKey("state") && joined.getJsonObject("state").containsKey("k9user2"),
+                        () -> "the dead node's user's state went with it: " + joined);
             }
             // The survivors chat on, in every room, while the dead node's rooms move to them.
             for (int i = 0; i < 2; i++) {
