@@ -70,6 +70,7 @@ public class ClusterPresence {
         this.worker = presenceThread;
         rooms.presenceFromCluster();
         rooms.presence().censusFrom(room -> members(room, rooms.members(room)));
+        rooms.presence().statesFrom((room, users) -> states(room, users, Map.of()));
         cluster.grid().onNodeLeft(node -> worker.execute(() -> removeNode(node)));
     }
 
