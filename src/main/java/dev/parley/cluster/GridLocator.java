@@ -29,25 +29,30 @@ final class GridLocator {
         try {
             hazelcast = Class.forName(HAZELCAST_TYPE, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            return null; // WildFly, TomEE: no grid on this server
+            return single("this server has no data grid (WildFly, TomEE)");
         }
         Object instance;
         try {
             instance = new InitialContext().lookup(JNDI_NAME);
         } catch (NamingException e) {
-            return null; // Payara Micro with --nocluster binds nothing
+            return single("no data grid is bound at " + JNDI_NAME);
         }
         if (!hazelcast.isInstance(instance)) {
-            return null;
+            return single(JNDI_NAME + " is not a Hazelcast instance");
         }
         try {
             Grid grid = (Grid) Class.forName(GRID_TYPE, true, loader).getConstructor(Object.class).newInstance(instance);
-            return grid.joinsOthers() ? grid : null; // --nocluster: Payara's member of one, joining nobody
-
+            // --nocluster: Payara's member of one, joining nobody
+            return grid.joinsOthers() ? grid : single("Payara Micro names no other node (--clustermode tcpip:HOST:PORT,...)");
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
                  | InvocationTargetException | LinkageError e) {
             LOG.log(Level.SEVERE, "Payara's Hazelcast is there but Parley cannot use it; running as a single node", e);
             return null;
         }
+    }
+
+    private static Grid single(String why) {
+        LOG.info(() -> "Parley: a single node, not clustered: " + why);
+        return null;
     }
 }
