@@ -56,7 +56,7 @@ public class RoomsResource {
     @Inject
     ApiCaller caller;
 
-    /** Every room with members, with the number of distinct users in each. */
+    /** Every room with members, with the number of distinct users in each (in a cluster: on every node). */
     @GET
     @Operation(summary = "The rooms with members", description = "{\"rooms\":[{\"name\":\"lobby\",\"members\":3}]}, by name")
     @APIResponse(responseCode = "200", description = "The rooms")
@@ -64,13 +64,13 @@ public class RoomsResource {
     @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
     public String list() {
         JsonArrayBuilder out = Json.createArrayBuilder();
-        for (ServerFrame.RoomInfo r : rooms.list()) {
+        for (ServerFrame.RoomInfo r : service.roomList()) {
             out.add(Json.createObjectBuilder().add("name", r.name()).add("members", r.members()));
         }
         return Json.createObjectBuilder().add("rooms", out).build().toString();
     }
 
-    /** The distinct users in a room, sorted. */
+    /** The distinct users in a room, sorted (in a cluster: on every node, each once). */
     @GET
     @Path("{room}/members")
     @Operation(summary = "A room's members", description = "{\"room\":\"lobby\",\"members\":[\"alice\",\"bob\"]}: distinct users, sorted")
@@ -83,7 +83,7 @@ public class RoomsResource {
 
     public String members(@PathParam("room") String room) {
         RequestBody.room(room);
-        List<String> members = rooms.members(room);
+        List<String> members = service.members(room);
         if (members.isEmpty() && !hasHistory(room)) {
             throw unknown(room);
         }

@@ -3,6 +3,7 @@ package dev.parley.chat;
 import dev.parley.cluster.Cluster;
 import dev.parley.cluster.ClusterPresence;
 import dev.parley.cluster.RoomRouter;
+import dev.parley.cluster.SignalRelay;
 import dev.parley.config.EventSettings;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
@@ -34,6 +35,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.logging.Level;
@@ -65,19 +67,24 @@ public class RoomService {
     private final Cluster cluster;
     private final RoomRouter router;
     private final ClusterPresence presence;
+    private final SignalRelay signals;
 
     /** A single node's room service (for tests and tools). */
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
                        SecuritySettings security, RoomTrail trail, EventSettings events, RoomLanes lanes, Meters meters) {
-        this(rooms, store, sequencer, settings, security, trail, events, lanes, meters, Cluster.single(), null, null);
+        this(rooms, store, sequencer, settings, security, trail, events, lanes, meters, Cluster.single(), null, null, null);
     }
 
-    /** The room service; in a cluster ({@link Cluster#active()}) messages go through the room's owner and presence is cluster-wide. */
+    /**
+     * The room service; in a cluster ({@link Cluster#active()}) messages go through the room's owner, and presence,
+     * states, signals, member lists and the member limit are cluster-wide.
+     */
     @Inject
     public RoomService(RoomRegistry rooms, MessageStore store, Sequencer sequencer, Settings settings,
                        SecuritySettings security, RoomTrail trail, EventSettings events, RoomLanes lanes, Meters meters,
-                       Cluster cluster, RoomRouter router, ClusterPresence presence) {
+                       Cluster cluster, RoomRouter router, ClusterPresence presence, SignalRelay signals) {
         this.cluster = cluster;
+        this.signals = signals;
         this.router = router;
         this.presence = presence;
         this.events = events;
@@ -107,6 +114,7 @@ public class RoomService {
         this.cluster = null;
         this.router = null;
         this.presence = null;
+        this.signals = null;
     }
 
     /**
@@ -151,16 +159,22 @@ public class RoomService {
     /** Joins and answers {@code joined}, unless the user would be the room's {@code maxMembers + 1}th (0: no limit). */
     private boolean enter(Peer peer, ClientFrame.Join join, int maxMembers) {
         String room = join.room();
+        if (cluster.active() && maxMembers > 0 && !rooms.hasUser(room, peer.user())
+                && presence.isFull(room, peer.user(), rooms.members(room), maxMembers)) {
+            return false; // the cluster's users; the join below checks this node's under the room's monitor
+        }
         RoomRegistry.Membership membership = rooms.join(peer, room, maxMembers);
         if (membership == null) {
             return false;
         }
         List<String> members = membership.members();
+        Map<String, Payload> states = membership.states();
         if (cluster.active()) {
             // Follow the room's traffic before reading its history, so no message stored after that read passes by.
             router.attach(room);
             presence.changed(room, peer.user());
             members = presence.members(room, members);
+            states = presence.states(room, members, states);
         }
         if (peer.isClosed()) {
             // Closed while joining: its close marks the peer closed before it reads the peer's rooms, and this
@@ -201,7 +215,7 @@ public class RoomService {
         // In a cluster the list is the cluster's, whole.
         Integer count = cluster.active() ? (peer.presenceDiffs() ? Integer.valueOf(members.size()) : null)
                 : membership.partial() || peer.presenceDiffs() ? Integer.valueOf(membership.count()) : null;
-        ServerFrame.Joined joined = new ServerFrame.Joined(room, members, membership.states(), history, epoch,
+        ServerFrame.Joined joined = new ServerFrame.Joined(room, members, states, history, epoch,
                 truncated, join.ref(), count);
         membership.subscription().activate(encode(joined), upTo);
         return true;
@@ -384,6 +398,9 @@ public class RoomService {
         }
         EncodedFrame frame = encode(new ServerFrame.Signal(s.room(), peer.user(), s.data()));
         rooms.relay(s.room(), peer, frame);
+        if (cluster.active()) {
+            signals.send(s.room(), peer.id(), peer.user(), frame.text()); // the members on other nodes, soon
+        }
     }
 
     /**
@@ -396,7 +413,14 @@ public class RoomService {
             peer.send(tooBig);
             return;
         }
-        if (!rooms.state(peer, s.room(), s.data())) {
+        if (cluster.active()) {
+            // Every node's members are told through the room's topic, this node's too (ClusterPresence).
+            if (!peer.rooms().contains(s.room())) {
+                peer.send(notMember(s.room(), s.ref()));
+            } else {
+                presence.state(s.room(), peer.user(), s.data());
+            }
+        } else if (!rooms.state(peer, s.room(), s.data())) {
             peer.send(notMember(s.room(), s.ref()));
         }
     }
@@ -436,6 +460,17 @@ public class RoomService {
             return;
         }
         int limit = q.limit() == null ? rooms.presence().pageSize() : q.limit();
+        if (cluster.active()) {
+            // The cluster's members, read here (grid I/O, no lock held), answered on the room's lane.
+            List<String> all = presence.members(q.room(), rooms.members(q.room()));
+            int from = q.after() == null ? 0 : insertionPoint(all, q.after());
+            List<String> page = all.subList(from, Math.min(all.size(), from + limit));
+            String next = from + limit < all.size() ? page.get(page.size() - 1) : null;
+            Map<String, Payload> states = presence.states(q.room(), page, Map.of());
+            ServerFrame.Members answer = new ServerFrame.Members(q.room(), List.copyOf(page), states, all.size(), next, q.ref());
+            lanes.run(q.room(), () -> peer.send(answer));
+            return;
+        }
         lanes.run(q.room(), () -> {
             RoomRegistry.MemberPage page = rooms.page(q.room(), q.after(), limit);
             peer.send(new ServerFrame.Members(q.room(), page.members(), page.states(), page.count(), page.next(), q.ref()));
@@ -444,8 +479,36 @@ public class RoomService {
 
     /** Answers with the rooms that have members and that this connection may enter (private ones only if granted). */
     public void list(Peer peer, ClientFrame.ListRooms q) {
-        peer.send(new ServerFrame.Rooms(rooms.list().stream()
+        peer.send(new ServerFrame.Rooms(roomList().stream()
                 .filter(r -> AccessPolicy.mayEnter(peer.identity(), r.name())).toList(), q.ref()));
+    }
+
+    /**
+     * Every room with members, by name, with its number of distinct users: this node's, or in a cluster every node's
+     * (each user counted once). Never null. In a cluster, grid I/O on the caller's thread.
+     */
+    public List<ServerFrame.RoomInfo> roomList() {
+        if (!cluster.active()) {
+            return rooms.list();
+        }
+        Map<String, List<String>> local = new java.util.HashMap<>();
+        rooms.list().forEach(r -> local.put(r.name(), rooms.members(r.name())));
+        return presence.rooms(local);
+    }
+
+    /**
+     * The distinct users in the room, sorted, this node's or in a cluster every node's; empty when nobody is in it.
+     * Never null. In a cluster, grid I/O on the caller's thread.
+     */
+    public List<String> members(String room) {
+        List<String> local = rooms.members(room);
+        return cluster.active() ? presence.members(room, local) : local;
+    }
+
+    /** The index of the first of the sorted {@code users} after {@code after}. */
+    private static int insertionPoint(List<String> users, String after) {
+        int i = java.util.Collections.binarySearch(users, after);
+        return i >= 0 ? i + 1 : -i - 1;
     }
 
     static Instant now() {

@@ -21,7 +21,8 @@ import java.util.logging.Logger;
 /**
  * Starts this node's part of the cluster when the application starts, if it runs clustered: refuses a database that
  * other nodes cannot share, subscribes the node's own topic (room messages to sequence, owners' answers, frames and
- * releases for its users), and runs the timers (unanswered messages, rooms no longer followed). Stops them on undeploy.
+ * releases for its users), and runs the cluster's threads (presence, signals) and timers (unanswered messages, rooms
+ * no longer followed). Stops them on undeploy.
  * Does nothing on a single node.
  */
 @ApplicationScoped
@@ -40,6 +41,8 @@ public class ClusterStart {
     @Inject
     UserDirectory directory;
     @Inject
+    SignalRelay signals;
+    @Inject
     OutboundWriters writers;
     @Inject
     RoomLanes lanes;
@@ -49,6 +52,7 @@ public class ClusterStart {
     private Runnable inbox;
     private ScheduledExecutorService timer;
     private ExecutorService presenceThread;
+    private ExecutorService signalThread;
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object started) {
         if (!cluster.active()) {
@@ -64,6 +68,8 @@ public class ClusterStart {
         timer = Executors.newSingleThreadScheduledExecutor(threads);
         router.start(timer);
         presence.start(presenceThread);
+        signalThread = Executors.newSingleThreadExecutor(threads);
+        signals.start(signalThread);
         directory.start(timer);
         grid.onNodeJoined(node -> LOG.info(() -> "Parley: node " + node + " joined; the cluster has " + grid.nodes().size() + " nodes"));
         grid.onNodeLeft(node -> LOG.info(() -> "Parley: node " + node + " left; the cluster has " + grid.nodes().size() + " nodes"));
@@ -133,6 +139,9 @@ public class ClusterStart {
         }
         if (presenceThread != null) {
             presenceThread.shutdownNow();
+        }
+        if (signalThread != null) {
+            signalThread.shutdownNow();
         }
     }
 }

@@ -55,4 +55,7 @@ public interface Grid {
 
     /** A shared multimap of strings by {@code name}, created on first use. */
     SharedMultimap multimap(String name);
+
+    /** A shared map of strings by {@code name}, created on first use. */
+    SharedMap map(String name);
 }

@@ -7,6 +7,7 @@ import dev.parley.history.MessageStore;
 import dev.parley.history.Recovery;
 import dev.parley.history.Sequencer;
 import dev.parley.history.StoreUnavailableException;
+import dev.parley.message.Payload;
 import dev.parley.message.RoomMessage;
 import dev.parley.metrics.Meters;
 import dev.parley.protocol.ServerFrame;
@@ -192,6 +193,11 @@ public class RoomRouter {
         cluster.grid().publish(Cluster.roomTopic(room), RoomEvent.presence(user, change));
     }
 
+    /** Publishes a member's new state (its compact JSON) to every node's members of the room (from {@link ClusterPresence}). */
+    void state(String room, String user, String state) {
+        cluster.grid().publish(Cluster.roomTopic(room), RoomEvent.state(user, state));
+    }
+
     /** Stops taking the traffic of rooms that have no members here any more (periodically). */
     void sweep() {
         for (String room : feeds.keySet()) {
@@ -325,6 +331,19 @@ public class RoomRouter {
             lanes.run(room, () -> rooms.clusterPresence(room, p.user(), p.change()));
         } else if (e instanceof RoomEvent.Typing t) {
             rooms.signal(room, EncodedFrame.of(new ServerFrame.TypingNotice(room, t.user())), t.user());
+        } else if (e instanceof RoomEvent.State st) {
+            Payload state;
+            try {
+                state = Payload.parse(st.state());
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "dropped an unreadable state of room " + room, ex);
+                return;
+            }
+            // On the lane, as presence join and leave, so the coalescer sees a room's changes in one order.
+            lanes.run(room, () -> rooms.clusterState(room, st.user(), state));
+        } else if (e instanceof RoomEvent.Signal g && !g.node().equals(cluster.grid().localNode())) {
+            // The sender's node delivered to its own members already (RoomService.signal).
+            rooms.relayFrom(room, g.node() + '\u0000' + g.connection() + '\u0000' + room, g.user(), EncodedFrame.of(g.frame()));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.parley.cluster;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +25,9 @@ public interface SharedMultimap {
 
     /** Every key with values, a copy. */
     Set<String> keys();
+
+    /** Every key and value, one entry per value, a copy (one call, however many keys). Never null. */
+    List<Map.Entry<String, String>> entries();
 
     /** Takes the key's cluster-wide lock (reentrant per thread), waiting as long as needed. */
     void lock(String key);

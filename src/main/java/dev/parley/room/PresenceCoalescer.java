@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -60,6 +61,11 @@ public final class PresenceCoalescer {
      * Asked on the room's lane with no lock held, only when a diff is due.
      */
     private volatile Function<String, List<String>> census;
+    /**
+     * Where the states of a room's listed users come from when this node's are not all of them (a cluster), or null.
+     * Asked on the room's lane with no lock held, only for a diff that lists every member.
+     */
+    private volatile BiFunction<String, List<String>, Map<String, Payload>> stateCensus;
 
     /**
      * @param scheduler runs the flushes, {@link PresenceSettings#interval()} after the first change of an interval
@@ -77,6 +83,14 @@ public final class PresenceCoalescer {
      */
     public void censusFrom(Function<String, List<String>> census) {
         this.census = census;
+    }
+
+    /**
+     * From now on a diff that lists every member (a room small again) carries the states the given census has for them
+     * (in a cluster: set on any node), over this node's own.
+     */
+    public void statesFrom(BiFunction<String, List<String>, Map<String, Payload>> states) {
+        this.stateCensus = states;
     }
 
     /** The most members a {@code joined} or a {@code members} page lists by default. */
@@ -166,6 +180,12 @@ public final class PresenceCoalescer {
                 return;
             }
             recipients = room.subscriptions();
+        }
+        BiFunction<String, List<String>, Map<String, Payload>> states = stateCensus;
+        if (diff.members() != null && states != null) {
+            Map<String, Payload> all = new HashMap<>(diff.state());
+            all.putAll(states.apply(room.name(), diff.members()));
+            diff = new ServerFrame.PresenceDiff(diff.room(), diff.joins(), diff.leaves(), diff.members(), all, diff.count());
         }
         EncodedFrame frame = EncodedFrame.of(diff);
         for (Subscription s : recipients) {

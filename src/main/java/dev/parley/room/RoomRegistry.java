@@ -223,6 +223,22 @@ public class RoomRegistry {
         }
     }
 
+    /**
+     * In a cluster: passes a signal that {@code fromUser} sent on another node to every connection in the room of a
+     * user other than {@code fromUser}, as {@link #relay} does, {@code key} naming the sender's connection and room.
+     * Writes on the calling thread: the caller must hold no lock.
+     */
+    public void relayFrom(String name, String key, String fromUser, EncodedFrame frame) {
+        Room room = rooms.get(name);
+        if (room != null) {
+            for (Subscription s : room.subscriptions()) {
+                if (!s.peer().user().equals(fromUser)) {
+                    s.relay(key, frame);
+                }
+            }
+        }
+    }
+
     /** Delivers a frame outside the message sequence (typing) to every member but {@code exceptUser}. */
     public void signal(String name, EncodedFrame frame, String exceptUser) {
         Room room = rooms.get(name);
@@ -259,6 +275,27 @@ public class RoomRegistry {
             } else if (ServerFrame.Presence.LEAVE.equals(change)) {
                 presence.left(room, user);
             }
+        }
+    }
+
+    /**
+     * In a cluster: the user, on this node or another, set their state in the room. This node's members are told
+     * ({@code update}, or in the next diff) as by {@link #state}; this node keeps the state for its own members'
+     * pages while the user has a connection here. The caller holds no lock.
+     */
+    public void clusterState(String name, String user, Payload state) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return;
+        }
+        synchronized (room) {
+            if (room.isRetired()) {
+                return;
+            }
+            if (room.hasUser(user)) {
+                room.state(user, state);
+            }
+            presence.updated(room, user, state);
         }
     }
 

@@ -27,9 +27,11 @@ final class FakeGrid implements Grid {
         private final Map<String, List<Subscriber>> topics = new ConcurrentHashMap<>();
         private final Map<String, Map<String, Set<String>>> multimaps = new ConcurrentHashMap<>();
         private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+        private final Map<String, Map<String, String>> maps = new ConcurrentHashMap<>();
         private final Set<String> marks = ConcurrentHashMap.newKeySet();
         private final Map<String, ExecutorService> eventThreads = new ConcurrentHashMap<>();
         final Set<String> nodes = ConcurrentHashMap.newKeySet();
+        private final Map<String, List<Consumer<String>>> leftListeners = new ConcurrentHashMap<>();
         volatile Function<String, String> owner = key -> "A";
         /** Payloads for which this returns true on their way to the node are lost (node, payload). */
         volatile java.util.function.BiPredicate<String, String> lose = (node, payload) -> false;
@@ -43,6 +45,17 @@ final class FakeGrid implements Grid {
         @Override
         public void close() {
             eventThreads.values().forEach(ExecutorService::shutdownNow);
+        }
+
+        /** The node dies: it leaves the set of nodes and its subscriptions, and every other node is told (on this thread). */
+        void kill(String id) {
+            nodes.remove(id);
+            topics.values().forEach(subscribers -> subscribers.removeIf(s -> s.node().equals(id)));
+            leftListeners.forEach((node, listeners) -> {
+                if (!node.equals(id)) {
+                    listeners.forEach(l -> l.accept(id));
+                }
+            });
         }
 
         /** Waits until every node's event thread has run what was published so far. */
@@ -106,6 +119,7 @@ final class FakeGrid implements Grid {
 
     @Override
     public void onNodeLeft(Consumer<String> listener) {
+        fabric.leftListeners.computeIfAbsent(node, n -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(listener);
     }
 
     @Override
@@ -160,6 +174,13 @@ final class FakeGrid implements Grid {
             }
 
             @Override
+            public List<Map.Entry<String, String>> entries() {
+                List<Map.Entry<String, String>> all = new java.util.ArrayList<>();
+                map.forEach((k, values) -> values.forEach(v -> all.add(Map.entry(k, v))));
+                return all;
+            }
+
+            @Override
             public void lock(String key) {
                 fabric.locks.computeIfAbsent(name + '/' + key, k -> new ReentrantLock()).lock();
             }
@@ -167,6 +188,34 @@ final class FakeGrid implements Grid {
             @Override
             public void unlock(String key) {
                 fabric.locks.get(name + '/' + key).unlock();
+            }
+        };
+    }
+
+    @Override
+    public SharedMap map(String name) {
+        Map<String, String> map = fabric.maps.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
+        return new SharedMap() {
+            @Override
+            public void put(String key, String value) {
+                map.put(key, value);
+            }
+
+            @Override
+            public void remove(String key) {
+                map.remove(key);
+            }
+
+            @Override
+            public Map<String, String> getAll(Set<String> keys) {
+                Map<String, String> found = new java.util.HashMap<>();
+                keys.forEach(k -> {
+                    String v = map.get(k);
+                    if (v != null) {
+                        found.put(k, v);
+                    }
+                });
+                return found;
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.parley.it;
 
+import dev.parley.it.support.ApiClient;
 import dev.parley.it.support.PayaraProcess;
 import dev.parley.it.support.TestClient;
 import dev.parley.testing.Needs;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,7 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * PostgreSQL database: Parley behaves as one server. Clients on different nodes chat in one room; 1,000 messages sent
  * from all three nodes reach receivers on all three in one order, each once; a user with tabs on two nodes joins and
  * leaves once; direct messages cross nodes, live and held; after {@code kill -9} of one node its clients reconnect to
- * the survivors and miss nothing, every acked message is stored once, and the others see the leave within 30 s.
+ * the survivors and miss nothing, every acked message is stored once, and the others see the leave within 30 s (and
+ * its users' states are gone). A member's state, signals, the API's member lists and the per-room member limit are the
+ * cluster's, not a node's.
  */
 @Needs(Prerequisite.POSTGRES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -49,6 +54,11 @@ class ClusterIT {
     static final Duration LONG = Duration.ofSeconds(60);
     /** The documented bound within which the survivors see a dead node's users leave. */
     static final Duration LEAVE_BOUND = Duration.ofSeconds(30);
+    /** Within this a change on one node is seen on the others (a grid write and a topic hop; the machine is loaded). */
+    static final Duration CROSS = Duration.ofSeconds(20);
+    static final String API_KEY = "cluster-it-api-key-0123456789";
+    /** {@code parley.limits.members-per-room} on every node: the thousand-message room holds 6, so 8 leaves room. */
+    static final int MEMBERS_PER_ROOM = 8;
 
     private final Postgres.Database db = Postgres.main().createDatabase("parley_it_cluster");
     private final List<PayaraProcess> nodes = new ArrayList<>();
@@ -64,6 +74,8 @@ class ClusterIT {
                     .env("PARLEY_DB_PASSWORD", "unused-with-trust")
                     .property("parley.default-room", "none")
                     .property("parley.rate.messages-per-second", "0")
+                    .property("parley.api.keys", API_KEY)
+                    .property("parley.limits.members-per-room", String.valueOf(MEMBERS_PER_ROOM))
                     .cluster(cluster, hazelcastPorts, hazelcastPorts.get(i))
                     .startupTimeout(Duration.ofSeconds(600))
                     .build());
@@ -211,6 +223,112 @@ class ClusterIT {
 
     @Test
     @Order(5)
+    void aStateSetOnOneNodeReachesMembersOnOthersAndLaterJoinersUntilTheUserLeaves() {
+        String room = "state-1";
+        try (TestClient holly = inRoom(0, "holly", room); TestClient ivan = inRoom(1, "ivan", room);
+             TestClient differ = TestClient.welcomed(nodes.get(1).chat("name=jack&features=presence-diff"))) {
+            HistoryScenarios.join(differ, room, null, null);
+            holly.send("{\"type\":\"state\",\"room\":\"" + room + "\",\"data\":{\"colour\":\"#e33\"}}");
+
+            JsonObject update = ivan.await(presence("holly", "update"), CROSS, null);
+            assertEquals("#e33", update.getJsonObject("data").getString("colour"), update::toString);
+            JsonObject diff = differ.await(f -> "presence_diff".equals(f.getString("type", null))
+                    && f.containsKey("state") && f.getJsonObject("state").containsKey("holly"), CROSS, null);
+            assertEquals("#e33", diff.getJsonObject("state").getJsonObject("holly").getString("colour"), diff::toString);
+
+            try (TestClient kate = TestClient.welcomed(chat(2, "kate"))) {
+                JsonObject joined = HistoryScenarios.join(kate, room, null, null);
+                assertEquals(List.of("holly", "ivan", "jack", "kate"), strings(joined, "members"));
+                assertTrue(joined.containsKey("state"), joined::toString);
+                assertEquals("#e33", joined.getJsonObject("state").getJsonObject("holly").getString("colour"), joined::toString);
+            }
+
+            holly.close();
+            ivan.await(presence("holly", "leave"), CROSS, null);
+            try (TestClient luke = TestClient.welcomed(chat(2, "luke"))) {
+                JsonObject joined = HistoryScenarios.join(luke, room, null, null);
+                assertFalse(strings(joined, "members").contains("holly"), joined::toString);
+                assertFalse(joined.containsKey("state") && joined.getJsonObject("state").containsKey("holly"),
+                        () -> "the state went with the user's last connection: " + joined);
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aSignalFromOneNodeReachesMembersOnOthersButNotTheSendersOwnTabs() {
+        String room = "signal-1";
+        try (TestClient leo = inRoom(0, "leo", room); TestClient leoTab = inRoom(1, "leo", room);
+             TestClient mia = inRoom(1, "mia", room); TestClient ned = inRoom(2, "ned", room)) {
+            leo.send("{\"type\":\"signal\",\"room\":\"" + room + "\",\"data\":{\"x\":0.42}}");
+            for (TestClient c : List.of(mia, ned)) {
+                JsonObject s = c.await(f -> "signal".equals(f.getString("type", null)), CROSS, null);
+                assertEquals("leo", s.getString("from"), s::toString);
+                assertEquals(room, s.getString("room"), s::toString);
+                assertEquals("0.42", s.getJsonObject("data").getJsonNumber("x").toString(), s::toString);
+            }
+            // The receivers on both other nodes have it: the sender's own tabs (here and there) would have it by now.
+            expectNoFrame(leoTab, "signal", Duration.ofSeconds(2));
+            expectNoFrame(leo, "signal", Duration.ofMillis(200));
+        }
+    }
+
+    @Test
+    @Order(7)
+    void theApiOfEveryNodeListsTheMembersOfEveryNodeOnce() {
+        String room = "api-1";
+        try (TestClient watcher = inRoom(1, "olga", room); TestClient nina = inRoom(0, "nina", room)) {
+            watcher.await(presence("nina", "join"), CROSS, null);
+            try (TestClient ninaTab = inRoom(2, "nina", room)) {
+                ApiClient api = ApiClient.withKey(url(1), API_KEY);
+                HttpResponse<String> members = api.get("rooms/" + room + "/members");
+                assertEquals(200, members.statusCode(), members::body);
+                assertEquals(List.of("nina", "olga"), strings(ApiClient.json(members), "members"), members::body);
+
+                HttpResponse<String> rooms = api.get("rooms");
+                assertEquals(200, rooms.statusCode(), rooms::body);
+                JsonObject listed = ApiClient.json(rooms).getJsonArray("rooms").getValuesAs(JsonObject.class).stream()
+                        .filter(r -> room.equals(r.getString("name"))).findFirst()
+                        .orElseThrow(() -> new AssertionError("no " + room + " in " + rooms.body()));
+                assertEquals(2, listed.getInt("members"), rooms::body);
+
+                HttpResponse<String> elsewhere = ApiClient.withKey(url(2), API_KEY).get("rooms/" + room + "/members");
+                assertEquals(List.of("nina", "olga"), strings(ApiClient.json(elsewhere), "members"), elsewhere::body);
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void theMemberLimitCountsTheUsersOfEveryNode() {
+        String room = "full-1";
+        List<TestClient> members = new ArrayList<>();
+        try {
+            TestClient first = inRoom(0, "full0", room);
+            members.add(first);
+            for (int i = 1; i < MEMBERS_PER_ROOM; i++) {
+                members.add(inRoom(i < MEMBERS_PER_ROOM / 2 ? 0 : 1, "full" + i, room));
+            }
+            for (int i = 1; i < MEMBERS_PER_ROOM; i++) {
+                first.await(presence("full" + i, "join"), CROSS, null); // the grid has every member now
+            }
+            try (TestClient over = TestClient.welcomed(chat(2, "over"))) {
+                over.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"ref\":\"j-over\"}");
+                JsonObject answer = over.await(f -> "j-over".equals(f.getString("ref", null)), CROSS, null);
+                assertEquals("error", answer.getString("type"), answer::toString);
+                assertEquals("room_full", answer.getString("code"), answer::toString);
+            }
+            try (TestClient anotherTab = TestClient.welcomed(chat(2, "full0"))) {
+                JsonObject joined = HistoryScenarios.join(anotherTab, room, null, null);
+                assertEquals(MEMBERS_PER_ROOM, strings(joined, "members").size(), joined::toString);
+            }
+        } finally {
+            members.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    @Order(20)
     void afterKill9OfOneNodeItsClientsMissNothingAndTheOthersSeeThemLeave() {
         List<String> rooms = IntStream.range(0, 6).mapToObj(i -> "k9-" + i).toList();
         TestClient[] clients = new TestClient[3];
@@ -236,6 +354,9 @@ class ClusterIT {
                     unsure.add(room + "|" + ref);
                 }
             }
+            // Its user has a state in the first room, which must go with the node.
+            clients[2].send("{\"type\":\"state\",\"room\":\"" + rooms.get(0) + "\",\"data\":{\"status\":\"doomed\"}}");
+            clients[0].await(presence("k9user2", "update"), CROSS, null);
             long killedAt = System.nanoTime();
             nodes.get(2).kill();
 
@@ -244,6 +365,11 @@ class ClusterIT {
                 Duration leaveAfter = Duration.ofNanos(System.nanoTime() - killedAt);
                 assertTrue(leaveAfter.compareTo(LEAVE_BOUND) <= 0, "leave after " + leaveAfter);
                 System.out.println("ClusterIT: survivor " + (i + 1) + " saw the dead node's user leave after " + leaveAfter.toMillis() + " ms");
+            }
+            try (TestClient late = TestClient.welcomed(chat(1, "k9late"))) {
+                JsonObject joined = HistoryScenarios.join(late, rooms.get(0), null, null);
+                assertFalse(joined.containsKey("state") && joined.getJsonObject("state").containsKey("k9user2"),
+                        () -> "the dead node's user's state went with it: " + joined);
             }
             // The survivors chat on, in every room, while the dead node's rooms move to them.
             for (int i = 0; i < 2; i++) {
@@ -320,6 +446,32 @@ class ClusterIT {
     private static Predicate<JsonObject> presence(String user, String event) {
         return f -> "presence".equals(f.getString("type", null)) && user.equals(f.getString("user", null))
                 && event.equals(f.getString("event", null));
+    }
+
+    /** Takes whatever arrives within {@code quiet} and fails on a frame of that type. */
+    private static void expectNoFrame(TestClient c, String type, Duration quiet) {
+        List<JsonObject> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + quiet.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                seen.add(c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            } catch (AssertionError quietUntilTheEnd) {
+                break;
+            }
+        }
+        assertFalse(seen.stream().anyMatch(f -> type.equals(f.getString("type", null))), () -> "no " + type + " expected, got " + seen);
+    }
+
+    private static List<String> strings(JsonObject o, String key) {
+        return o.getJsonArray(key).getValuesAs(jakarta.json.JsonString.class).stream().map(jakarta.json.JsonString::getString).toList();
+    }
+
+    private URL url(int node) {
+        try {
+            return nodes.get(node).http("").toURL();
+        } catch (java.net.MalformedURLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Takes whatever arrives within {@code quiet} and fails on a presence frame about {@code user}. */

@@ -196,6 +196,33 @@ class PresenceCoalescerTest {
     }
 
     @Test
+    void inAClusterTheWholeListOfARoomSmallAgainCarriesTheStatesOfEveryNodesMembers() {
+        Payload remoteState = Payload.parse("{\"status\":\"elsewhere\"}");
+        rooms.presence().censusFrom(room -> {
+            List<String> all = new ArrayList<>(rooms.members(room));
+            all.add("remote");
+            all.sort(null);
+            return all;
+        });
+        rooms.presence().statesFrom((room, users) -> users.contains("remote") ? Map.of("remote", remoteState) : Map.of());
+        Client diffs = client("a-diffs", true);
+        joinNow(diffs, "r");
+        List<Client> others = new ArrayList<>();
+        for (int i = 0; i < LARGE_ROOM; i++) {
+            others.add(client("u" + i, true));
+            joinNow(others.get(i), "r");
+        }
+        tick();
+        rooms.leave(others.get(0).peer(), "r");
+        rooms.leave(others.get(1).peer(), "r");
+        tick();
+        List<JsonObject> seen = diffs.frames("presence_diff");
+        JsonObject small = seen.get(seen.size() - 1);
+        assertEquals(List.of("a-diffs", "remote", "u2", "u3", "u4"), strings(small, "members"));
+        assertEquals("elsewhere", small.getJsonObject("state").getJsonObject("remote").getString("status"), small::toString);
+    }
+
+    @Test
     void aJoinedListsTheFirstPageAndTheCountAndPagesReturnEveryoneOnce() {
         Set<String> users = new TreeSet<>();
         for (int i = 0; i < 23; i++) {

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import com.hazelcast.multimap.MultiMap;
 import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
@@ -11,10 +12,12 @@ import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.topic.ITopic;
 import dev.parley.cluster.Grid;
+import dev.parley.cluster.SharedMap;
 import dev.parley.cluster.SharedMultimap;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -193,6 +196,11 @@ public final class HazelcastGrid implements Grid {
             }
 
             @Override
+            public List<Map.Entry<String, String>> entries() {
+                return map.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+            }
+
+            @Override
             public void lock(String key) {
                 map.lock(key);
             }
@@ -200,6 +208,27 @@ public final class HazelcastGrid implements Grid {
             @Override
             public void unlock(String key) {
                 map.unlock(key);
+            }
+        };
+    }
+
+    @Override
+    public SharedMap map(String name) {
+        IMap<String, String> map = hazelcast.getMap(name);
+        return new SharedMap() {
+            @Override
+            public void put(String key, String value) {
+                map.set(key, value);
+            }
+
+            @Override
+            public void remove(String key) {
+                map.delete(key);
+            }
+
+            @Override
+            public Map<String, String> getAll(Set<String> keys) {
+                return keys.isEmpty() ? Map.of() : Map.copyOf(map.getAll(keys));
             }
         };
     }
