@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class Cluster {
 
     private Grid grid;
+    private String whySingle = "no grid";
 
     /** For CDI. */
     public Cluster() {
@@ -34,12 +35,17 @@ public class Cluster {
 
     @PostConstruct
     void find() {
-        grid = GridLocator.find();
+        grid = GridLocator.find(why -> whySingle = why);
     }
 
     /** True when this node shares its rooms and users with other nodes through the grid. */
     public boolean active() {
         return grid != null;
+    }
+
+    /** Why this node is not clustered (for the start line); meaningless when {@link #active()}. */
+    public String whySingle() {
+        return whySingle;
     }
 
     /** The grid; only when {@link #active()}. */

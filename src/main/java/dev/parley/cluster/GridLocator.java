@@ -3,6 +3,7 @@ package dev.parley.cluster;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,37 +23,37 @@ final class GridLocator {
     private GridLocator() {
     }
 
-    /** The grid this node is part of, or null when it runs as a single node. */
-    static Grid find() {
+    /** The grid this node is part of, or null when it runs as a single node, after telling {@code whySingle} why. */
+    static Grid find(Consumer<String> whySingle) {
         ClassLoader loader = GridLocator.class.getClassLoader();
         Class<?> hazelcast;
         try {
             hazelcast = Class.forName(HAZELCAST_TYPE, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            return single("this server has no data grid (WildFly, TomEE)");
+            return single(whySingle, "this server has no data grid (WildFly, TomEE)");
         }
         Object instance;
         try {
             instance = new InitialContext().lookup(JNDI_NAME);
         } catch (NamingException e) {
-            return single("no data grid is bound at " + JNDI_NAME);
+            return single(whySingle, "no data grid is bound at " + JNDI_NAME);
         }
         if (!hazelcast.isInstance(instance)) {
-            return single(JNDI_NAME + " is not a Hazelcast instance");
+            return single(whySingle, JNDI_NAME + " is not a Hazelcast instance");
         }
         try {
             Grid grid = (Grid) Class.forName(GRID_TYPE, true, loader).getConstructor(Object.class).newInstance(instance);
             // --nocluster: Payara's member of one, joining nobody
-            return grid.joinsOthers() ? grid : single("Payara Micro names no other node (--clustermode tcpip:HOST:PORT,...)");
+            return grid.joinsOthers() ? grid : single(whySingle, "Payara Micro names no other node (--clustermode tcpip:HOST:PORT,...)");
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
                  | InvocationTargetException | LinkageError e) {
             LOG.log(Level.SEVERE, "Payara's Hazelcast is there but Parley cannot use it; running as a single node", e);
-            return null;
+            return single(whySingle, "Payara's Hazelcast cannot be used: " + e);
         }
     }
 
-    private static Grid single(String why) {
-        LOG.info(() -> "Parley: a single node, not clustered: " + why);
+    private static Grid single(Consumer<String> whySingle, String why) {
+        whySingle.accept(why);
         return null;
     }
 }

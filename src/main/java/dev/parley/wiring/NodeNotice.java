@@ -29,7 +29,7 @@ public class NodeNotice {
             return;
         }
         String server = started instanceof ServletContext context ? context.getServerInfo() : null;
-        LOG.info(line(server));
+        LOG.info(line(server) + " (" + cluster.whySingle() + ")");
     }
 
     /** The line logged at start, for the server that {@link ServletContext#getServerInfo()} names (null if unknown). */

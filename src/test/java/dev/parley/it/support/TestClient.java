@@ -246,12 +246,19 @@ public final class TestClient implements AutoCloseable {
 
     /** The next event, or fails after {@code timeout}. */
     public Event nextEvent(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            Event e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (e == null) {
-                throw new AssertionError("nothing received within " + timeout);
+            while (true) {
+                Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (e == null) {
+                    throw new AssertionError("nothing received within " + timeout);
+                }
+                // Checked again here: a frame that arrived while ignore() was being called may have passed the
+                // check on arrival (seen once: a presence frame after ignoring presence).
+                if (!(e instanceof Text t && t.text().startsWith("{") && ignored.test(t.json()))) {
+                    return e;
+                }
             }
-            return e;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new AssertionError(ex);
