@@ -262,20 +262,13 @@ public class RoomRegistry {
      * no lock.
      */
     public void clusterPresence(String name, String user, String change) {
-        Room room = rooms.get(name);
-        if (room == null) {
-            return;
-        }
-        synchronized (room) {
-            if (room.isRetired()) {
-                return;
-            }
+        inLiveRoom(name, room -> {
             if (ServerFrame.Presence.JOIN.equals(change)) {
                 presence.joined(room, user);
             } else if (ServerFrame.Presence.LEAVE.equals(change)) {
                 presence.left(room, user);
             }
-        }
+        });
     }
 
     /**
@@ -284,18 +277,27 @@ public class RoomRegistry {
      * pages while the user has a connection here. The caller holds no lock.
      */
     public void clusterState(String name, String user, Payload state) {
+        inLiveRoom(name, room -> {
+            if (room.hasUser(user)) {
+                room.state(user, state);
+            }
+            presence.updated(room, user, state);
+        });
+    }
+
+    /**
+     * Runs {@code change} with the room's monitor held, if the room exists and is not retired; the change may only
+     * update the room and queue frames (no I/O, no other lock).
+     */
+    private void inLiveRoom(String name, java.util.function.Consumer<Room> change) {
         Room room = rooms.get(name);
         if (room == null) {
             return;
         }
         synchronized (room) {
-            if (room.isRetired()) {
-                return;
+            if (!room.isRetired()) {
+                change.accept(room);
             }
-            if (room.hasUser(user)) {
-                room.state(user, state);
-            }
-            presence.updated(room, user, state);
         }
     }
 
