@@ -455,8 +455,8 @@ class ClusterIT {
                 && event.equals(f.getString("event", null));
     }
 
-    /** Takes whatever arrives within {@code quiet} and fails on a frame of that type. */
-    private static void expectNoFrame(TestClient c, String type, Duration quiet) {
+    /** Every frame that arrives within {@code quiet} (stops early once nothing more comes before its end). */
+    private static List<JsonObject> takeFor(TestClient c, Duration quiet) {
         List<JsonObject> seen = new ArrayList<>();
         long deadline = System.nanoTime() + quiet.toNanos();
         while (System.nanoTime() < deadline) {
@@ -466,6 +466,12 @@ class ClusterIT {
                 break;
             }
         }
+        return seen;
+    }
+
+    /** Takes whatever arrives within {@code quiet} and fails on a frame of that type. */
+    private static void expectNoFrame(TestClient c, String type, Duration quiet) {
+        List<JsonObject> seen = takeFor(c, quiet);
         assertFalse(seen.stream().anyMatch(f -> type.equals(f.getString("type", null))), () -> "no " + type + " expected, got " + seen);
     }
 
@@ -483,15 +489,7 @@ class ClusterIT {
 
     /** Takes whatever arrives within {@code quiet} and fails on a presence frame about {@code user}. */
     private static void expectNoPresenceOf(TestClient c, String user, Duration quiet) {
-        List<JsonObject> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + quiet.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                seen.add(c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
-            } catch (AssertionError quietUntilTheEnd) {
-                break;
-            }
-        }
+        List<JsonObject> seen = takeFor(c, quiet);
         assertFalse(seen.stream().anyMatch(f -> "presence".equals(f.getString("type", null)) && user.equals(f.getString("user", null))),
                 () -> "no presence of " + user + " expected, got " + seen);
     }
