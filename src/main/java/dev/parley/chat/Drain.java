@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import dev.parley.history.Sequencer;
 import dev.parley.protocol.CloseCodes;
+import dev.parley.room.RoomLanes;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,8 @@ public class Drain {
     Sequencer sequencer;
     @Inject
     ConnectionRegistry connections;
+    @Inject
+    RoomLanes lanes;
 
     private volatile boolean draining;
 
@@ -54,11 +57,12 @@ public class Drain {
         long deadline = System.nanoTime() + limit.toNanos();
         LOG.info(() -> "draining: refusing new connections, storing the messages in hand, then closing "
                 + connections.size() + " connections with 1001");
-        boolean stored = await(sequencer::isIdle, deadline);
+        // Stored, then handed to the members: the rooms' lanes queue the copies and acks after the sequencer is done.
+        boolean stored = await(() -> sequencer.isIdle() && lanes.busy() == 0, deadline);
         boolean written = await(() -> connections.all().stream().allMatch(p -> p.queuedBytes() == 0), deadline);
         if (!stored || !written) {
             LOG.warning(() -> "drain limit of " + limit.toMillis() + " ms reached: "
-                    + (stored ? "some frames were not written" : "some messages were not stored") + "; closing anyway");
+                    + (stored ? "some frames were not written" : "some messages were not stored or delivered") + "; closing anyway");
         }
         Collection<Peer> open = connections.all();
         open.forEach(p -> p.closeNow(CloseCodes.GOING_AWAY, REASON));

@@ -222,8 +222,10 @@ public final class Sequencer {
                 if (!queue.await(1, TimeUnit.SECONDS)) {
                     continue;
                 }
-                queue.drainTo(batch, maxBatch, perSender);
+                // Busy before the drafts leave the queue: otherwise isIdle() could see an empty queue and no
+                // batch in hand while this thread holds one (a stop then closed before the batch's acks).
                 busySince = Math.max(1, System.nanoTime());
+                queue.drainTo(batch, maxBatch, perSender);
                 process(batch);
             } catch (InterruptedException e) {
                 if (running) {

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -40,14 +41,22 @@ final class InMemoryServer implements AutoCloseable {
     final Sequencer sequencer;
     final ConnectionRegistry registry = new ConnectionRegistry();
 
+    final Drain drain = new Drain();
+
     InMemoryServer(Settings settings, SecuritySettings security) {
+        this(settings, security, Runnable::run);
+    }
+
+    /** With the rooms' lanes (fan-out and acks after storing) run on {@code lanes}, not on the calling thread. */
+    InMemoryServer(Settings settings, SecuritySettings security, Executor lanes) {
         MessageStore store = new InMemoryMessageStore(settings.memoryRetained(), settings.idempotencyWindow());
         sequencer = new Sequencer(store, Executors.defaultThreadFactory(), settings.sequencerCapacity(), settings.sequencerBatch());
         RoomRegistry rooms = new RoomRegistry();
+        RoomLanes roomLanes = RoomLanes.on(lanes);
         RoomTrail trail = new RoomTrail(security);
         Meters meters = new Meters();
         RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail,
-                EventSettings.defaults(), RoomLanes.on(Runnable::run), meters);
+                EventSettings.defaults(), roomLanes, meters);
         DirectService directs = new DirectService(registry, sequencer, settings, new AccessPolicy(security, registry, trail));
         connections.connections = registry;
         connections.rooms = roomService;
@@ -62,7 +71,10 @@ final class InMemoryServer implements AutoCloseable {
         connections.authenticator = new Authenticator(security);
         connections.limiter = new ConnectionLimiter(security);
         connections.meters = meters;
-        connections.drain = new Drain();
+        drain.sequencer = sequencer;
+        drain.connections = registry;
+        drain.lanes = roomLanes;
+        connections.drain = drain;
         connections.executor = inline();
         connections.writers = new OutboundWriters() {
             @Override
