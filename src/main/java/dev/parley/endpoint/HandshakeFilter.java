@@ -67,6 +67,18 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     transient Settings settings;
 
+    /** Where the Jakarta WebSocket specification puts a web application's server container. */
+    private static final String SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
+
+    /** At deployment, before any connection: the runtime's per-session idle timer is not needed (see {@link TyrusIdleTimer}). */
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        if (TyrusIdleTimer.turnOffForNewSessions(getServletContext().getAttribute(SERVER_CONTAINER))) {
+            LOG.info("Tyrus's idle timer is off for new connections: Parley's watchdog times out idle connections");
+        }
+    }
+
     /** The frame guard of the upgrade request this thread is handling inside the filter chain, or null. */
     static FrameGuard handshakeGuard() {
         return HANDSHAKE_GUARD.get();
