@@ -1,5 +1,6 @@
 package dev.parley.endpoint;
 
+import dev.parley.session.EncodedFrame;
 import dev.parley.session.Transport;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
@@ -18,10 +19,22 @@ final class WebSocketTransport implements Transport {
 
     private final Session session;
     private final RemoteEndpoint.Async remote;
+    /** Writes prepared frames where the runtime allows it; null: every frame goes through {@link #sendText}. */
+    private final FrameWriter frames;
 
     WebSocketTransport(Session session) {
         this.session = session;
         this.remote = session.getAsyncRemote();
+        this.frames = FrameWriter.of(session);
+    }
+
+    @Override
+    public void send(EncodedFrame frame, Consumer<Throwable> done) {
+        if (frames != null) {
+            frames.write(frame.wire(), done);
+        } else {
+            sendText(frame.text(), done);
+        }
     }
 
     @Override

@@ -391,7 +391,7 @@ public final class Outbox {
             Send send = new Send(next.bytes(), entry);
             inFlightBytes.set(next.bytes());
             inFlight = entry;
-            transport.sendText(next.text(), send);
+            transport.send(next, send);
             if (!send.returned()) {
                 return; // completes later, on another thread, which drains on
             }

@@ -15,6 +15,14 @@ public interface Transport {
      */
     void sendText(String text, Consumer<Throwable> done);
 
+    /**
+     * As {@link #sendText}, for a frame encoded once for many connections: a transport that can write the frame's
+     * prepared bytes ({@link EncodedFrame#wire()}) does, so a broadcast is framed once, not once per recipient.
+     */
+    default void send(EncodedFrame frame, Consumer<Throwable> done) {
+        sendText(frame.text(), done);
+    }
+
     /** Closes the connection with a close code and short reason. May block briefly; never throws. */
     void close(int code, String reason);
 
