@@ -1,5 +1,7 @@
 package dev.parley.session;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -351,6 +353,11 @@ public final class Outbox {
             return false;
         }
 
+        /** The frame waiting in the slot, without taking it (null if it was taken). */
+        EncodedFrame peek() {
+            return frame.get();
+        }
+
         /** Empties the slot, returning its frame (null if it was empty). */
         EncodedFrame take() {
             waitingSignals.remove(key, this);
@@ -388,28 +395,78 @@ public final class Outbox {
                 }
                 continue;
             }
-            Send send = new Send(next.bytes(), entry);
-            inFlightBytes.set(next.bytes());
+            Send send = batch(entry, next);
+            inFlightBytes.set(send.bytes);
             inFlight = entry;
-            transport.send(next, send);
+            if (send.frames == null) {
+                transport.send(next, send);
+            } else {
+                transport.send(send.frames, send);
+            }
             if (!send.returned()) {
                 return; // completes later, on another thread, which drains on
             }
         }
     }
 
-    /** Completion of one send; knows whether it ran before or after sendText returned. */
+    /**
+     * The send for {@code first} and, where the transport writes several frames at once ({@link
+     * Transport#batchBytes}), for the frames waiting behind it up to that many bytes: one socket write instead of
+     * one per frame for a connection that has fallen behind a burst (as a client library corks its writes).
+     */
+    private Send batch(Waiting first, EncodedFrame frame) {
+        int limit = transport.batchBytes();
+        if (limit <= 0 || frame.bytes() >= limit || queue.isEmpty()) {
+            return new Send(frame.bytes(), first, null, null);
+        }
+        List<EncodedFrame> frames = new ArrayList<>();
+        List<Waiting> entries = new ArrayList<>();
+        frames.add(frame);
+        entries.add(first);
+        long bytes = frame.bytes();
+        while (true) {
+            Waiting head = queue.peek();
+            if (head == null) {
+                break;
+            }
+            EncodedFrame f = head.item() instanceof Slot slot ? slot.peek() : (EncodedFrame) head.item();
+            if (f != null && bytes + f.bytes() > limit) {
+                break;
+            }
+            // Only the drain (this thread, holding the writing token) and a close's discard take from the queue:
+            // what is taken is normally the head just peeked; after a close, whatever it is, it is this send's.
+            Waiting taken = queue.poll();
+            if (taken == null) {
+                break;
+            }
+            f = taken.frame();
+            if (f == null) {
+                continue; // a signal slot emptied by discard
+            }
+            frames.add(f);
+            entries.add(taken);
+            bytes += f.bytes();
+        }
+        return frames.size() == 1 ? new Send(frame.bytes(), first, null, null) : new Send(bytes, first, frames, entries);
+    }
+
+    /** Completion of one send (one frame, or a batch); knows whether it ran before or after the send returned. */
     private final class Send implements java.util.function.Consumer<Throwable> {
         private static final int PENDING = 0;
         private static final int RETURNED = 1;
         private static final int DONE = 2;
-        private final int bytes;
+        private final long bytes;
         private final Waiting entry;
+        /** The batch's frames and entries (the first is {@code entry}); null for a single frame. */
+        private final List<EncodedFrame> frames;
+        private final List<Waiting> entries;
         private final AtomicInteger state = new AtomicInteger(PENDING);
 
-        Send(int bytes, Waiting entry) {
+        Send(long bytes, Waiting entry, List<EncodedFrame> frames, List<Waiting> entries) {
             this.bytes = bytes;
             this.entry = entry;
+            this.frames = frames;
+            this.entries = entries;
         }
 
         @Override
@@ -417,7 +474,11 @@ public final class Outbox {
             queuedBytes.addAndGet(-bytes);
             inFlightBytes.set(0);
             inFlight = null;
-            entry.release();
+            if (entries == null) {
+                entry.release();
+            } else {
+                entries.forEach(Waiting::release);
+            }
             if (failure != null) {
                 LOG.log(Level.FINE, "send failed, dropping the connection's queue", failure);
                 boolean first = shutDown();

@@ -1,5 +1,6 @@
 package dev.parley.session;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +22,22 @@ public interface Transport {
      */
     default void send(EncodedFrame frame, Consumer<Throwable> done) {
         sendText(frame.text(), done);
+    }
+
+    /**
+     * The most bytes of frames this transport writes at once with {@link #send(List, Consumer)}; 0 (the default):
+     * it writes one frame at a time.
+     */
+    default int batchBytes() {
+        return 0;
+    }
+
+    /**
+     * Sends several frames, in order, as one write; {@code done} is called once, when all were written or the write
+     * failed. Only called when {@link #batchBytes} is positive, with at most that many bytes of frames.
+     */
+    default void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+        throw new UnsupportedOperationException("this transport writes one frame at a time");
     }
 
     /** Closes the connection with a close code and short reason. May block briefly; never throws. */

@@ -20,8 +20,10 @@ public final class FakeTransport implements Transport {
     private final List<Consumer<Throwable>> pending = new ArrayList<>();
     private final List<Close> closes = new ArrayList<>();
     private final List<byte[]> pings = new ArrayList<>();
+    private final List<Integer> writes = new ArrayList<>();
     private boolean manual;
     private boolean pinging;
+    private int batchBytes;
     private int inFlight;
     private int overlaps;
 
@@ -45,14 +47,41 @@ public final class FakeTransport implements Transport {
         return this;
     }
 
+    /** Frames are written up to {@code bytes} at once, as a runtime that takes prepared frames does. */
+    public synchronized FakeTransport batching(int bytes) {
+        batchBytes = bytes;
+        return this;
+    }
+
+    @Override
+    public synchronized int batchBytes() {
+        return batchBytes;
+    }
+
+    @Override
+    public void send(List<EncodedFrame> frames, Consumer<Throwable> done) {
+        synchronized (this) {
+            int bytes = frames.stream().mapToInt(EncodedFrame::bytes).sum();
+            if (frames.size() < 2 || bytes > batchBytes) {
+                throw new AssertionError("a batch of " + frames.size() + " frames, " + bytes + " bytes, over " + batchBytes);
+            }
+        }
+        write(frames.stream().map(EncodedFrame::text).toList(), done);
+    }
+
     @Override
     public void sendText(String text, Consumer<Throwable> done) {
+        write(List.of(text), done);
+    }
+
+    private void write(List<String> texts, Consumer<Throwable> done) {
         synchronized (this) {
             if (inFlight > 0) {
                 overlaps++;
             }
             inFlight++;
-            sent.add(text);
+            sent.addAll(texts);
+            writes.add(texts.size());
             if (manual) {
                 pending.add(done);
                 return;
@@ -93,6 +122,11 @@ public final class FakeTransport implements Transport {
     /** Every frame sent so far, in order. */
     public synchronized List<String> sent() {
         return List.copyOf(sent);
+    }
+
+    /** How many frames each write so far carried, in order. */
+    public synchronized List<Integer> writes() {
+        return List.copyOf(writes);
     }
 
     /** How many frames were sent so far. */

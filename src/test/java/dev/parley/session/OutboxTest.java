@@ -57,6 +57,75 @@ class OutboxTest {
     }
 
     @Test
+    void aConnectionBehindABurstGetsTheWaitingFramesInOneWriteInOrder() {
+        FakeTransport t = new FakeTransport().manual().batching(100);
+        Outbox box = new Outbox(t, 1000, Runnable::run, listener);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(box.offer(frame("f" + i)));
+        }
+        assertTrue(t.completeNext(null));             // f0 written: the four behind it go as one write
+        assertEquals(List.of(1, 4), t.writes());
+        assertEquals(8, box.queuedBytes(), "the batch counts until it is written");
+        assertTrue(t.completeNext(null));
+        assertEquals(List.of("f0", "f1", "f2", "f3", "f4"), t.sent());
+        assertEquals(0, box.queuedBytes());
+        assertEquals(0, t.overlaps());
+    }
+
+    @Test
+    void aBatchStopsAtTheTransportsLimitAndAFrameOverItGoesAlone() {
+        FakeTransport t = new FakeTransport().manual().batching(10);
+        Outbox box = new Outbox(t, 1000, Runnable::run, listener);
+        assertTrue(box.offer(frame("abcd")));          // in flight
+        for (String f : List.of("bbbb", "cccc", "dddd", "x".repeat(12), "eeee")) {
+            assertTrue(box.offer(frame(f)));
+        }
+        while (t.completeNext(null)) {
+            // each completion sends the next batch
+        }
+        assertEquals(List.of(1, 2, 1, 1, 1), t.writes(), "4+4 bytes together; 4+12 over 10; 12 alone; 4");
+        assertEquals(List.of("abcd", "bbbb", "cccc", "dddd", "x".repeat(12), "eeee"), t.sent());
+        assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
+    void framesInABatchHoldTheirReceiptsUntilTheWholeWriteIsDone() {
+        FakeTransport t = new FakeTransport().manual().batching(100);
+        Outbox box = new Outbox(t, new Outbox.Bounds(1000, 1000, 100 * SECOND), System::nanoTime, Runnable::run, listener);
+        IntakeWindow window = new IntakeWindow(1, 100 * SECOND, System::nanoTime);
+        assertTrue(box.offer(frame("first")));         // in flight
+        for (int i = 0; i < 3; i++) {
+            IntakeWindow.Receipt r = window.open(10);
+            assertTrue(box.enqueue(frame("m" + i), r));
+            r.done();
+        }
+        assertTrue(t.completeNext(null));             // the three go as one write
+        assertEquals(List.of(1, 3), t.writes());
+        assertEquals(30, window.outstandingBytes(), "written out only when the write completes");
+        assertTrue(t.completeNext(null));
+        assertEquals(0, window.outstandingBytes());
+    }
+
+    @Test
+    void aFailedBatchClosesTheOutboxAndLetsGoOfEveryReceipt() {
+        FakeTransport t = new FakeTransport().manual().batching(100);
+        Outbox box = new Outbox(t, new Outbox.Bounds(1000, 1000, 100 * SECOND), System::nanoTime, Runnable::run, listener);
+        IntakeWindow window = new IntakeWindow(1, 100 * SECOND, System::nanoTime);
+        assertTrue(box.offer(frame("first")));
+        for (int i = 0; i < 3; i++) {
+            IntakeWindow.Receipt r = window.open(10);
+            assertTrue(box.enqueue(frame("m" + i), r));
+            r.done();
+        }
+        assertTrue(t.completeNext(null));
+        assertTrue(t.completeNext(new IOException("gone")));
+        assertTrue(box.isClosed());
+        assertTrue(failure.get() instanceof IOException);
+        assertEquals(0, window.outstandingBytes());
+        assertEquals(0, box.queuedBytes());
+    }
+
+    @Test
     void aClientThatKeepsUpIsNotClosedOverTheBoundUntilItLags() {
         AtomicLong now = new AtomicLong();
         FakeTransport t = new FakeTransport().manual();
