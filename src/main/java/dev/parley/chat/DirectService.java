@@ -13,7 +13,6 @@ import dev.parley.history.Sequencer;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
-import dev.parley.protocol.Text;
 import dev.parley.security.AccessPolicy;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.EncodedFrame;
@@ -112,7 +111,7 @@ public class DirectService {
 
     /** About the size of the frame a direct message becomes (its text and data, and room for the envelope). */
     private static int outboundBytes(ClientFrame.Direct direct) {
-        return (direct.text() == null ? 0 : Text.utf8Length(direct.text())) + (direct.data() == null ? 0 : direct.data().bytes()) + 200;
+        return IntakePacing.outboundBytes(direct.text(), direct.data());
     }
 
     /** The message's seq in its conversation, or null for one stored before conversations had seqs. */
@@ -130,9 +129,25 @@ public class DirectService {
      * be stored. Never null.
      */
     public CompletableFuture<Appended> publish(String to, String from, String text, Payload data, String ref) {
+        return publish(to, from, text, data, ref, null);
+    }
+
+    /**
+     * As above; the message holds {@code receipt} (null: none), opened by the caller (see
+     * {@link IntakePacing#admitToUser}), until the connections it goes to have it written out, and lets go of it if
+     * it is refused, fails or is a duplicate.
+     */
+    public CompletableFuture<Appended> publish(String to, String from, String text, Payload data, String ref,
+                                               IntakeWindow.Receipt receipt) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
-        return Publication.of(then -> submit(to, from, text, data, ref, received, null, then));
+        return Publication.of(then -> {
+            ServerFrame.Error broken = submit(to, from, text, data, ref, received, receipt, then);
+            if (broken != null && receipt != null) {
+                receipt.done();
+            }
+            return broken;
+        });
     }
 
     /**
