@@ -1,6 +1,7 @@
 package dev.parley.chat;
 
 import dev.parley.config.Settings;
+import dev.parley.metrics.Meters;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.FrameRejected;
 import dev.parley.security.SecuritySettings;
@@ -76,6 +77,8 @@ class IntakeFlowTest {
         assertEquals(0, sender.peer().intake().outstandingBytes());
         assertFalse(reader.peer().isClosed());
         assertEquals(3, reader.transport().sent().stream().filter(f -> f.contains("\"type\":\"message\"")).count());
+        assertEquals(1, server.meters.value(Meters.Count.INTAKE_WAITS), "the wait was counted");
+        assertTrue(server.meters.value(Meters.Count.INTAKE_WAIT_MILLIS) >= 300, "with its time");
     }
 
     @Test
