@@ -8,6 +8,9 @@ final class ApiDoc {
     static final String UNAUTHORIZED = "Missing or unknown API key (problem, code unauthorized)";
     static final String RATE_LIMITED = "This key calls faster than parley.api.rate allows (problem, code rate_limited; Retry-After)";
     static final String UNAVAILABLE = "The database is unreachable or the store's queue is full (problem, code unavailable; Retry-After); retry with the same Idempotency-Key";
+    static final String BEHIND = "The database is unreachable, the store's queue is full, or the readers are behind: the call waited "
+            + "up to parley.outbox.max-lag-ms for them to take what was published before (parley.intake.window-bytes) and they "
+            + "had not, so nothing was stored (problem, code unavailable; Retry-After); retry with the same Idempotency-Key";
     static final String TOO_LARGE = "Body over the frame limit (64 KiB by default), text over parley.text.max-chars or data over "
             + "parley.limits.data-bytes (problem, code too_long)";
     static final String FORBIDDEN = "\"from\" names a user this API key may not send as (problem, code forbidden); nothing is stored";

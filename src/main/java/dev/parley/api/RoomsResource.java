@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import dev.parley.chat.IntakePacing;
 import dev.parley.chat.RoomService;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
@@ -9,6 +10,7 @@ import dev.parley.message.RoomMessage;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.room.RoomRegistry;
+import dev.parley.session.IntakeWindow;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -55,6 +57,8 @@ public class RoomsResource {
     Settings settings;
     @Inject
     ApiCaller caller;
+    @Inject
+    IntakePacing pacing;
 
     /** Every room with members, with the number of distinct users in each (in a cluster: on every node). */
     @GET
@@ -158,7 +162,7 @@ public class RoomsResource {
     @APIResponse(responseCode = "409", description = "The Idempotency-Key was used by this sender for another text or data in this room (problem, code conflict)",
             content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "413", description = ApiDoc.TOO_LARGE, content = @Content(mediaType = ApiDoc.PROBLEM))
-    @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "503", description = ApiDoc.BEHIND, content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
 
@@ -168,7 +172,9 @@ public class RoomsResource {
         RequestBody.room(room);
         RequestBody.idempotencyKey(key);
         ApiMessage message = ApiMessage.read(body, settings.maxFrameBytes(), caller);
-        Appended stored = Submission.await(service.publish(room, message.from(), message.text(), message.data(), key));
+        // Waits (bounded) while earlier publishes to the same room are not yet written out to its readers; 503 if they stay behind.
+        IntakeWindow.Receipt receipt = Submission.admit(() -> pacing.admitToRoom(room, message.text(), message.data()));
+        Appended stored = Submission.await(service.publish(room, message.from(), message.text(), message.data(), key, receipt));
         RoomMessage m = (RoomMessage) stored.message();
         if (stored.duplicate() && !message.sameAs(m.text(), m.data())) {
             throw Problems.fail(409, "conflict", "this Idempotency-Key was used for another message in this room");

@@ -63,6 +63,10 @@ public class StatusServlet extends HttpServlet {
                 .add("deliveries", meters.value(Meters.Count.DELIVERIES))
                 .add("acks", meters.value(Meters.Count.ACKS))
                 .add("slowConsumerCloses", meters.value(Meters.Count.SLOW_CONSUMER_CLOSES))
+                .add("intakeWaits", meters.value(Meters.Count.INTAKE_WAITS))
+                .add("intakeWaitMillis", meters.value(Meters.Count.INTAKE_WAIT_MILLIS))
+                .add("intakeUnpaced", meters.value(Meters.Count.INTAKE_UNPACED))
+                .add("intakeRefusals", meters.value(Meters.Count.INTAKE_REFUSALS))
                 .build().toString());
     }
 }

@@ -1,11 +1,13 @@
 package dev.parley.api;
 
 import dev.parley.chat.DirectService;
+import dev.parley.chat.IntakePacing;
 import dev.parley.config.Settings;
 import dev.parley.history.Appended;
 import dev.parley.message.DirectMessage;
 import dev.parley.protocol.CloseCodes;
 import dev.parley.session.ConnectionRegistry;
+import dev.parley.session.IntakeWindow;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -53,6 +55,8 @@ public class UsersResource {
     Settings settings;
     @Inject
     ApiCaller caller;
+    @Inject
+    IntakePacing pacing;
 
     /**
      * Sends {@code {"text": "...", "data": {...}, "from": "..."}} (text and/or data; from optional, 403 unless the
@@ -78,7 +82,7 @@ public class UsersResource {
     @APIResponse(responseCode = "409", description = "The Idempotency-Key was used by this sender for another text or data to this user (problem, code conflict)",
             content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "413", description = ApiDoc.TOO_LARGE, content = @Content(mediaType = ApiDoc.PROBLEM))
-    @APIResponse(responseCode = "503", description = ApiDoc.UNAVAILABLE, content = @Content(mediaType = ApiDoc.PROBLEM))
+    @APIResponse(responseCode = "503", description = ApiDoc.BEHIND, content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "401", description = ApiDoc.UNAUTHORIZED, content = @Content(mediaType = ApiDoc.PROBLEM))
     @APIResponse(responseCode = "429", description = ApiDoc.RATE_LIMITED, content = @Content(mediaType = ApiDoc.PROBLEM))
 
@@ -88,7 +92,9 @@ public class UsersResource {
         RequestBody.user(user);
         RequestBody.idempotencyKey(key);
         ApiMessage message = ApiMessage.read(body, settings.maxFrameBytes(), caller);
-        Appended stored = Submission.await(directs.publish(user, message.from(), message.text(), message.data(), key));
+        // Waits (bounded) while earlier publishes to the same user are not yet written out to its readers; 503 if they stay behind.
+        IntakeWindow.Receipt receipt = Submission.admit(() -> pacing.admitToUser(user, message.text(), message.data()));
+        Appended stored = Submission.await(directs.publish(user, message.from(), message.text(), message.data(), key, receipt));
         DirectMessage m = (DirectMessage) stored.message();
         if (stored.duplicate() && !message.sameAs(m.text(), m.data())) {
             throw Problems.fail(409, "conflict", "this Idempotency-Key was used for another message to this user");

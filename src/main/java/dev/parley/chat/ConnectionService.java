@@ -33,7 +33,6 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Logger;
 
@@ -82,14 +81,16 @@ public class ConnectionService {
     @Resource
     ManagedExecutorService executor;
 
-    private final SecureRandom random = new SecureRandom();
     /**
-     * Connections whose thread may wait for its intake window at once (see {@link IntakeWindow}): the container's
-     * threads that wait are threads its reads and writes also run on (Payara's http-thread-pool has 200), so
-     * never more than this many wait, and the writes they wait for always find a thread.
+     * Makes each connection's intake window (see {@link IntakeWindow}), whose waits share
+     * {@code parley.intake.waiters} permits with the API's: the container's threads that wait are threads its reads
+     * and writes also run on (Payara's http-thread-pool has 200), so never more than that many wait, and the writes
+     * they wait for always find a thread.
      */
-    static final int INTAKE_WAITERS = 32;
-    private final Semaphore intakeWaiters = new Semaphore(INTAKE_WAITERS);
+    @Inject
+    IntakePacing pacing;
+
+    private final SecureRandom random = new SecureRandom();
 
     /**
      * Admits a new connection: authenticates it (token or requested name, else a guest name), applies the
@@ -126,7 +127,7 @@ public class ConnectionService {
         Peer peer = new Peer(sessionId(), identity, address, new ConnectionGuard(
                 security.rates().withAppSignals(events.signalsPerSecond(), events.signalBurst()), System::nanoTime),
                 transport, new Outbox.Bounds(settings.outboxMaxBytes(), settings.outboxHardMaxBytes(), settings.outboxMaxLag().toNanos()),
-                new IntakeWindow(settings.intakeWindowBytes(), settings.outboxMaxLag().toNanos(), System::nanoTime, intakeWaiters),
+                pacing.connectionWindow(),
                 settings.closeGrace(), writers, this::closeLater, this::released,
                 error -> meters.count(Meters.Tagged.REFUSED_FRAMES, error.code().wire()));
         List<String> features = features(handshake);

@@ -16,6 +16,7 @@ import dev.parley.protocol.ServerFrame;
 import dev.parley.security.AccessPolicy;
 import dev.parley.session.ConnectionRegistry;
 import dev.parley.session.EncodedFrame;
+import dev.parley.session.IntakeWindow;
 import dev.parley.session.Peer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,6 +32,11 @@ import java.util.concurrent.CompletableFuture;
  * A message for a user with no open connection is stored held and sent when that user next connects
  * (after {@code welcome}), oldest first, once. A sender may write only to users the direct-message rule
  * ({@link AccessPolicy#mayWrite}) allows.
+ * <p>
+ * A user's direct message is paced like a room message: it holds a receipt in its sender's intake window (see
+ * {@link IntakeWindow}) until every connection it was queued on here (the recipient's, and the sender's tabs) has it
+ * written out, so a sender flooding a reader that reads is slowed to the reader's pace instead of filling its
+ * outbound queue up to the slow-consumer close. Held messages, and copies released later, hold no receipt.
  */
 @ApplicationScoped
 public class DirectService {
@@ -91,13 +97,21 @@ public class DirectService {
                     "you can only write to users who share a room with you", direct.ref()));
             return;
         }
+        // Counts against the sender's intake window until the connections it goes to have it written out.
+        IntakeWindow.Receipt receipt = peer.accepted(outboundBytes(direct));
         ServerFrame.Error broken = submit(direct.to(), peer.user(), direct.text(), direct.data(), direct.ref(), received,
-                (appended, failure) -> peer.send(failure != null
+                receipt, (appended, failure) -> peer.send(failure != null
                         ? Failures.toError(failure, direct.ref())
                         : new ServerFrame.Ack(direct.ref(), null, seqOf(appended), direct.to())));
         if (broken != null) {
+            receipt.done();
             peer.send(broken);
         }
+    }
+
+    /** About the size of the frame a direct message becomes (its text and data, and room for the envelope). */
+    private static int outboundBytes(ClientFrame.Direct direct) {
+        return IntakePacing.outboundBytes(direct.text(), direct.data());
     }
 
     /** The message's seq in its conversation, or null for one stored before conversations had seqs. */
@@ -115,9 +129,25 @@ public class DirectService {
      * be stored. Never null.
      */
     public CompletableFuture<Appended> publish(String to, String from, String text, Payload data, String ref) {
+        return publish(to, from, text, data, ref, null);
+    }
+
+    /**
+     * As above; the message holds {@code receipt} (null: none), opened by the caller (see
+     * {@link IntakePacing#admitToUser}), until the connections it goes to have it written out, and lets go of it if
+     * it is refused, fails or is a duplicate.
+     */
+    public CompletableFuture<Appended> publish(String to, String from, String text, Payload data, String ref,
+                                               IntakeWindow.Receipt receipt) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
-        return Publication.of(then -> submit(to, from, text, data, ref, received, then));
+        return Publication.of(then -> {
+            ServerFrame.Error broken = submit(to, from, text, data, ref, received, receipt, then);
+            if (broken != null && receipt != null) {
+                receipt.done();
+            }
+            return broken;
+        });
     }
 
     /**
@@ -125,25 +155,34 @@ public class DirectService {
      * rule (nothing appended, {@code then} never told), or null. Shared by users and the API.
      */
     private ServerFrame.Error submit(String to, String from, String text, Payload data, String ref, long received,
-                                     Sequencer.Callback then) {
+                                     IntakeWindow.Receipt receipt, Sequencer.Callback then) {
         ServerFrame.Error broken = MessageRules.check(text, data, ref, settings, events);
         if (broken != null) {
             return broken;
         }
-        append(new Draft.ToUser(to, from, text == null ? "" : text, ref, RoomService.now(), data), received, then);
+        append(new Draft.ToUser(to, from, text == null ? "" : text, ref, RoomService.now(), data), received, receipt, then);
         return null;
     }
 
-    /** The one path of a direct message: stored, delivered unless duplicate (to the recipient unless held), then {@code then}. */
-    private void append(Draft.ToUser draft, long received, Sequencer.Callback then) {
+    /**
+     * The one path of a direct message: stored, delivered unless duplicate (to the recipient unless held), then
+     * {@code then}. The sender's {@code receipt} (null: none) is held by each copy queued here and let go once all are.
+     */
+    private void append(Draft.ToUser draft, long received, IntakeWindow.Receipt receipt, Sequencer.Callback then) {
         sequencer.submit(draft, (appended, failure) -> {
-            if (failure == null && !appended.duplicate()) {
-                meters.count(Meters.Count.MESSAGES_STORED);
-                meters.count(Meters.Count.DELIVERIES, deliver((DirectMessage) appended.message(), !appended.held()));
-                if (appended.held() && cluster.active() && directory.online(draft.to())) {
-                    // The recipient connected on another node after this one found them unreachable: that node
-                    // may have released before this message was stored, so ask it to release again.
-                    directory.releaseElsewhere(draft.to());
+            try {
+                if (failure == null && !appended.duplicate()) {
+                    meters.count(Meters.Count.MESSAGES_STORED);
+                    meters.count(Meters.Count.DELIVERIES, deliver((DirectMessage) appended.message(), !appended.held(), receipt));
+                    if (appended.held() && cluster.active() && directory.online(draft.to())) {
+                        // The recipient connected on another node after this one found them unreachable: that node
+                        // may have released before this message was stored, so ask it to release again.
+                        directory.releaseElsewhere(draft.to());
+                    }
+                }
+            } finally {
+                if (receipt != null) {
+                    receipt.done();
                 }
             }
             then.done(appended, failure);
@@ -185,15 +224,20 @@ public class DirectService {
         connected(user);
     }
 
-    /** Sends to the recipient's connections (unless held) and the sender's; returns how many. */
-    private int deliver(DirectMessage m, boolean toRecipient) {
+    /**
+     * Sends to the recipient's connections (unless held) and the sender's; each copy holds {@code receipt} (null:
+     * none) until written out. All are queued before any is written, so a slow first socket never delays the others'
+     * queueing. Returns how many.
+     */
+    private int deliver(DirectMessage m, boolean toRecipient, IntakeWindow.Receipt receipt) {
         EncodedFrame frame = EncodedFrame.of(new ServerFrame.Direct(m));
         Set<Peer> targets = new LinkedHashSet<>();
         if (toRecipient) {
             targets.addAll(connections.peersOf(m.to()));
         }
         targets.addAll(connections.peersOf(m.from()));
-        targets.forEach(p -> p.send(frame));
+        targets.forEach(p -> p.enqueue(frame, receipt));
+        targets.forEach(Peer::flush);
         if (cluster.active()) {
             directory.sendElsewhere(toRecipient ? Set.of(m.to(), m.from()) : Set.of(m.from()), frame);
         }

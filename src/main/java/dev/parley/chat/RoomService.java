@@ -19,7 +19,6 @@ import dev.parley.history.StoreUnavailableException;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
-import dev.parley.protocol.Text;
 import dev.parley.room.RoomLanes;
 import dev.parley.room.RoomRegistry;
 import dev.parley.security.AccessPolicy;
@@ -282,7 +281,7 @@ public class RoomService {
 
     /** About the size of the message frame a post becomes (its text and data, and room for the envelope). */
     private static int outboundBytes(ClientFrame.Post post) {
-        return (post.text() == null ? 0 : Text.utf8Length(post.text())) + (post.data() == null ? 0 : post.data().bytes()) + 200;
+        return IntakePacing.outboundBytes(post.text(), post.data());
     }
 
     /**
@@ -294,9 +293,25 @@ public class RoomService {
      * the text or data breaks a rule, a {@link StoreUnavailableException} when it could not be stored. Never null.
      */
     public CompletableFuture<Appended> publish(String room, String from, String text, Payload data, String ref) {
+        return publish(room, from, text, data, ref, null);
+    }
+
+    /**
+     * As above; the message holds {@code receipt} (null: none), opened by the caller (see
+     * {@link IntakePacing#admitToRoom}), until the members that read have it written out, and lets go of it if it is
+     * refused, fails or is a duplicate.
+     */
+    public CompletableFuture<Appended> publish(String room, String from, String text, Payload data, String ref,
+                                               IntakeWindow.Receipt receipt) {
         long received = System.nanoTime();
         meters.count(Meters.Count.MESSAGES_IN);
-        return Publication.of(then -> submit(room, from, text, data, ref, received, null, then));
+        return Publication.of(then -> {
+            ServerFrame.Error broken = submit(room, from, text, data, ref, received, receipt, then);
+            if (broken != null && receipt != null) {
+                receipt.done();
+            }
+            return broken;
+        });
     }
 
     /**

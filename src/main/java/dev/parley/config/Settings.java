@@ -23,24 +23,39 @@ import java.util.List;
  *                          no longer slows senders down, and is closed as a slow consumer once more than
  *                          {@code outboxMaxBytes} wait
  * @param outboxHardMaxBytes the most bytes that may wait for any connection, lagging or not (the memory bound)
+ * @param intakeWindowBytes the bytes of a sender's accepted messages (a connection's, or the HTTP API's into one room)
+ *                          that may wait to be written out to the members that read before the sender waits; 0 or less
+ *                          stands for the default, half of {@code outboxMaxBytes}, so one sender alone never fills a
+ *                          reader's outbox
+ * @param intakeWaiters     the most threads that may wait for intake windows at once (connections' and API requests'):
+ *                          they are container threads, which the writes waited for also need; 0 or less: the default, 32
  */
 public record Settings(String defaultRoom, int maxTextChars, int maxFrameBytes, long outboxMaxBytes,
                        Duration closeGrace, Duration typingInterval, int joinHistory, int recoveryLimit, Duration idempotencyWindow,
                        int sequencerCapacity, int sequencerBatch, int memoryRetained, Duration outboxMaxLag,
-                       long outboxHardMaxBytes) {
+                       long outboxHardMaxBytes, long intakeWindowBytes, int intakeWaiters) {
+
+    /** The waiter cap when none is set: well below the 200 threads of Payara's http-thread-pool. */
+    public static final int DEFAULT_INTAKE_WAITERS = 32;
+
+    public Settings {
+        intakeWindowBytes = intakeWindowBytes > 0 ? intakeWindowBytes : Math.max(1, outboxMaxBytes / 2);
+        intakeWaiters = intakeWaiters > 0 ? intakeWaiters : DEFAULT_INTAKE_WAITERS;
+    }
+
+    /** Settings with the default intake window (half of {@code outboxMaxBytes}) and waiter cap. */
+    public Settings(String defaultRoom, int maxTextChars, int maxFrameBytes, long outboxMaxBytes,
+                    Duration closeGrace, Duration typingInterval, int joinHistory, int recoveryLimit, Duration idempotencyWindow,
+                    int sequencerCapacity, int sequencerBatch, int memoryRetained, Duration outboxMaxLag,
+                    long outboxHardMaxBytes) {
+        this(defaultRoom, maxTextChars, maxFrameBytes, outboxMaxBytes, closeGrace, typingInterval, joinHistory, recoveryLimit,
+                idempotencyWindow, sequencerCapacity, sequencerBatch, memoryRetained, outboxMaxLag, outboxHardMaxBytes, 0, 0);
+    }
 
     /** The defaults, as documented in the README. */
     public static Settings defaults() {
         return new Settings("lobby", 4000, 64 * 1024, 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(2), 50, 1000,
                 Duration.ofHours(24), 10_000, 500, 10_000, Duration.ofSeconds(1), 16 * 1024 * 1024);
-    }
-
-    /**
-     * The bytes of a connection's accepted messages that may wait to be written out to the members that read before
-     * the server stops reading from it: half the outbox bound, so one sender alone never fills a reader's outbox.
-     */
-    public long intakeWindowBytes() {
-        return Math.max(1, outboxMaxBytes / 2);
     }
 
     /** The rooms a connection is in right after open: the default room, if any. */

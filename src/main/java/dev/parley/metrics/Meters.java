@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,7 +30,15 @@ public class Meters {
         /** Transactions of the store (the messages stored divided by these is the mean batch size). */
         STORE_BATCHES("parley_store_batches", "Batches of messages stored, one transaction each"),
         /** Connections closed as slow consumers (close code 4008). */
-        SLOW_CONSUMER_CLOSES("parley_slow_consumer_closes", "Connections closed as slow consumers (4008)");
+        SLOW_CONSUMER_CLOSES("parley_slow_consumer_closes", "Connections closed as slow consumers (4008)"),
+        /** Waits for an intake window (a connection before its next frame, an API publish before it is stored). */
+        INTAKE_WAITS("parley_intake_waits", "Waits of senders (connections, API publishes) for their messages to be written out"),
+        /** Milliseconds spent in those waits, all together. */
+        INTAKE_WAIT_MILLIS("parley_intake_wait_milliseconds", "Milliseconds senders waited for their messages to be written out"),
+        /** Times a sender was over its intake window but every waiter permit was taken, so it did not wait. */
+        INTAKE_UNPACED("parley_intake_unpaced", "Times a sender over its intake window found no waiter permit free and was not paced"),
+        /** API publishes refused with 503 because the readers were still behind after the wait. */
+        INTAKE_REFUSALS("parley_intake_refusals", "API publishes refused with 503 because the readers were behind");
 
         private final String metric;
         private final String help;
@@ -113,6 +122,9 @@ public class Meters {
     private final Map<Tagged, Map<String, LongAdder>> tagged = new ConcurrentHashMap<>();
     private final LongAdder acksTimed = new LongAdder();
     private final LongAdder ackNanos = new LongAdder();
+    private final AtomicLong intakeWaitNanos = new AtomicLong();
+    /** The whole milliseconds of {@link #intakeWaitNanos} already counted in {@link Count#INTAKE_WAIT_MILLIS}. */
+    private final AtomicLong intakeWaitMillis = new AtomicLong();
     private volatile Sink sink = NONE;
 
     /** Counts {@code n} of {@code count}. */
@@ -141,6 +153,22 @@ public class Meters {
         acksTimed.increment();
         ackNanos.add(nanos);
         sink.ackLatency(Duration.ofNanos(nanos));
+    }
+
+    /**
+     * Counts one wait for an intake window that took {@code nanos}; the milliseconds counter moves by the whole
+     * milliseconds of all waits together, so many short waits are not lost to rounding.
+     */
+    public void intakeWaited(long nanos) {
+        count(Count.INTAKE_WAITS);
+        long millis = intakeWaitNanos.addAndGet(Math.max(0, nanos)) / 1_000_000;
+        long counted;
+        while ((counted = intakeWaitMillis.get()) < millis) {
+            if (intakeWaitMillis.compareAndSet(counted, millis)) {
+                count(Count.INTAKE_WAIT_MILLIS, millis - counted);
+                return;
+            }
+        }
     }
 
     /** Counts one batch of {@code size} messages stored in one transaction. */

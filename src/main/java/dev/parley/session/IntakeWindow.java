@@ -2,6 +2,7 @@ package dev.parley.session;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,9 +21,14 @@ import java.util.function.LongSupplier;
  * at all, and a receipt older than the lag bound stops counting: so a member that does not read holds a sender up
  * for at most that long, once, and is then closed by its own outbox's rules, never waited for.
  * <p>
- * Thread-safety: {@link #open} and {@link #await} are called by the connection's thread only (the container never
- * runs two callbacks of one connection at once); {@link Receipt#hold} and {@link Receipt#done} by any thread,
- * under any lock (they only count and unpark); {@link #close} by any thread. The wait holds no lock.
+ * The same window also paces a backend's publishes into one room (the HTTP API), where several request threads
+ * {@link #open} and {@link #await(long) wait} at once: each waits for at most the time it is given, and is told
+ * whether the window came within its limit.
+ * <p>
+ * Thread-safety: {@link #open} and {@link #await} may be called by any threads, several at once (a connection's come
+ * from its own thread only: the container never runs two callbacks of one connection at once); {@link Receipt#hold}
+ * and {@link Receipt#done} by any thread, under any lock (they only count and unpark); {@link #close} by any thread.
+ * No lock at all: the wait holds none.
  */
 public final class IntakeWindow {
 
@@ -30,11 +36,39 @@ public final class IntakeWindow {
     private final long maxHoldNanos;
     private final LongSupplier clock;
     private final AtomicLong outstanding = new AtomicLong();
-    /** Receipts not yet known to be settled, oldest first; only the connection's thread adds and removes. */
+    /**
+     * Receipts not yet known to be settled, oldest first. Openers add; whoever finds the head settled or held too long
+     * removes that very receipt ({@code remove(r)}, never a blind {@code poll}), so concurrent pruners never drop one
+     * another's receipts.
+     */
     private final Queue<Receipt> open = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Semaphore waiters;
-    private volatile Thread waiter;
+    private final Waits waits;
+    /** The threads parked in a wait (usually none, a connection's one, or a few API requests). */
+    private final CopyOnWriteArrayList<Thread> parked = new CopyOnWriteArrayList<>();
+
+    /**
+     * Told how waits went, for counting (the metrics): on the waiting thread, without blocking, holding no lock.
+     */
+    public interface Waits {
+        /** Nothing is told. */
+        Waits NONE = new Waits() {
+            @Override
+            public void waited(long nanos) {
+            }
+
+            @Override
+            public void unpaced() {
+            }
+        };
+
+        /** A thread found the window over its limit and waited {@code nanos} (until within it, or its time was up). */
+        void waited(long nanos);
+
+        /** A thread found the window over its limit but no waiter permit free, so it did not wait. */
+        void unpaced();
+    }
 
     /**
      * A window whose waits are limited only by the lag bound.
@@ -54,10 +88,16 @@ public final class IntakeWindow {
      * A connection that finds no permit free goes on reading unpaced; its readers stay protected by their outboxes.
      */
     public IntakeWindow(long limitBytes, long maxHoldNanos, LongSupplier clock, Semaphore waiters) {
+        this(limitBytes, maxHoldNanos, clock, waiters, Waits.NONE);
+    }
+
+    /** As above, telling {@code waits} (not null) of each wait and of each wait given up for want of a permit. */
+    public IntakeWindow(long limitBytes, long maxHoldNanos, LongSupplier clock, Semaphore waiters, Waits waits) {
         this.limitBytes = limitBytes;
         this.maxHoldNanos = maxHoldNanos;
         this.clock = clock;
         this.waiters = waiters;
+        this.waits = waits;
     }
 
     /** A window that never waits (for connections of tests and tools). */
@@ -67,69 +107,97 @@ public final class IntakeWindow {
 
     /**
      * Opens a receipt for one accepted message of {@code bytes}: it counts until it is {@link Receipt#done done} as
-     * many times as it was held, plus once for the caller that opened it. Connection's thread only.
+     * many times as it was held, plus once for the caller that opened it. Any thread.
      */
     public Receipt open(int bytes) {
         long now = clock.getAsLong();
         Receipt r = new Receipt(bytes, now);
-        outstanding.addAndGet(bytes);
         if (limitBytes != Long.MAX_VALUE) {
             // Let go of the receipts already settled or held too long, so the list holds at most a lag bound's worth.
             Receipt oldest;
             while ((oldest = open.peek()) != null && (oldest.isSettled() || now - oldest.openedAt >= maxHoldNanos)) {
                 oldest.settle();
-                open.poll();
+                open.remove(oldest);
             }
+            // Listed before it counts: a waiter that sees it counted finds it listed, so never waits on an empty list.
             open.add(r);
         }
+        outstanding.addAndGet(bytes);
         return r;
     }
 
     /**
      * Waits, holding no lock, until at most the window's bytes are outstanding: messages written out, forgiven after
-     * the lag bound, or the window closed. Returns at once when within the window. Connection's thread only. An
-     * interrupt ends the wait (the interrupt stays set).
+     * the lag bound, or the window closed. Returns at once when within the window, or when every waiter permit is
+     * taken (the caller goes on unpaced). For a connection's thread, whose own messages are the only ones opened
+     * meanwhile, so each holds it for at most the lag bound. An interrupt ends the wait (the interrupt stays set).
      */
     public void await() {
-        if (outstanding.get() <= limitBytes || closed.get()) {
-            return;
+        await(Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #await()}, for at most {@code maxNanos} (for callers whose window others keep opening receipts in).
+     * Returns true when the window is within its limit (or closed); false when it is still over it after
+     * {@code maxNanos}, when no waiter permit was free, or when interrupted (the interrupt stays set).
+     */
+    public boolean await(long maxNanos) {
+        if (within()) {
+            return true;
         }
         if (waiters != null && !waiters.tryAcquire()) {
-            return; // as many connections wait as may: this one goes on unpaced
+            waits.unpaced();
+            return false; // as many threads wait as may: this one does not
         }
+        long start = clock.getAsLong();
         try {
-            waitBelowLimit();
+            return waitBelowLimit(start, maxNanos);
         } finally {
             if (waiters != null) {
                 waiters.release();
             }
+            waits.waited(Math.max(0, clock.getAsLong() - start));
         }
     }
 
-    private void waitBelowLimit() {
-        while (outstanding.get() > limitBytes && !closed.get()) {
+    private boolean within() {
+        return outstanding.get() <= limitBytes || closed.get();
+    }
+
+    private boolean waitBelowLimit(long start, long maxNanos) {
+        Thread me = Thread.currentThread();
+        while (!within()) {
+            long now = clock.getAsLong();
             Receipt oldest = open.peek();
             while (oldest != null && oldest.isSettled()) {
-                open.poll();
+                open.remove(oldest);
                 oldest = open.peek();
             }
-            if (oldest == null) {
-                return; // nothing open: the count is catching up with a receipt settled this very moment
-            }
-            long left = oldest.openedAt + maxHoldNanos - clock.getAsLong();
-            if (left <= 0) {
+            long left = oldest == null ? 0 : oldest.openedAt + maxHoldNanos - now;
+            if (oldest != null && left <= 0) {
                 oldest.settle(); // held too long by members that do not read: it no longer holds the sender
                 continue;
             }
-            waiter = Thread.currentThread();
-            if (outstanding.get() > limitBytes && !oldest.isSettled() && !closed.get()) {
-                LockSupport.parkNanos(this, left);
+            // Forgiven first, then the deadline: a wait as long as the lag bound always sees what it forgives.
+            long remaining = maxNanos - (now - start);
+            if (remaining <= 0 || me.isInterrupted()) {
+                return within();
             }
-            waiter = null;
-            if (Thread.currentThread().isInterrupted()) {
-                return;
+            if (oldest == null) {
+                // Nothing listed yet counted: a receipt settled this very moment and its bytes are being taken off.
+                Thread.yield();
+                continue;
+            }
+            parked.add(me);
+            try {
+                if (!within() && !oldest.isSettled()) {
+                    LockSupport.parkNanos(this, Math.min(left, remaining));
+                }
+            } finally {
+                parked.remove(me);
             }
         }
+        return true;
     }
 
     /** Ends every wait, now and later: the connection is closing. Any thread. */
@@ -149,8 +217,7 @@ public final class IntakeWindow {
     }
 
     private void wake() {
-        Thread t = waiter;
-        if (t != null) {
+        for (Thread t : parked) {
             LockSupport.unpark(t);
         }
     }

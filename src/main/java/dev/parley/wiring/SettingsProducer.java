@@ -34,11 +34,12 @@ public class SettingsProducer {
     @Singleton
     Settings settings() {
         Settings d = Settings.defaults();
+        int outboxMaxBytes = read().positive("parley.outbox.max-bytes", (int) d.outboxMaxBytes());
         Settings s = new Settings(
                 defaultRoom(d.defaultRoom()),
                 read().positive("parley.text.max-chars", d.maxTextChars()),
                 read().positive("parley.frame.max-bytes", d.maxFrameBytes()),
-                read().positive("parley.outbox.max-bytes", (int) d.outboxMaxBytes()),
+                outboxMaxBytes,
                 Duration.ofMillis(read().positive("parley.outbox.close-grace-ms", (int) d.closeGrace().toMillis())),
                 Duration.ofMillis(read().positive("parley.typing.interval-ms", (int) d.typingInterval().toMillis())),
                 read().positive("parley.history.join-limit", d.joinHistory()),
@@ -48,7 +49,9 @@ public class SettingsProducer {
                 read().positive("parley.store.batch-size", d.sequencerBatch()),
                 read().positive("parley.store.memory.retained", d.memoryRetained()),
                 Duration.ofMillis(read().positive("parley.outbox.max-lag-ms", (int) d.outboxMaxLag().toMillis())),
-                read().positive("parley.outbox.hard-max-bytes", (int) d.outboxHardMaxBytes()));
+                read().positive("parley.outbox.hard-max-bytes", (int) d.outboxHardMaxBytes()),
+                read().positive("parley.intake.window-bytes", Math.max(1, outboxMaxBytes / 2)),
+                read().positive("parley.intake.waiters", Settings.DEFAULT_INTAKE_WAITERS));
         LOG.config(() -> "settings: " + s);
         return s;
     }

@@ -42,6 +42,8 @@ final class InMemoryServer implements AutoCloseable {
     final ConnectionRegistry registry = new ConnectionRegistry();
 
     final Drain drain = new Drain();
+    final Meters meters = new Meters();
+    final IntakePacing pacing;
 
     InMemoryServer(Settings settings, SecuritySettings security) {
         this(settings, security, Runnable::run);
@@ -54,7 +56,6 @@ final class InMemoryServer implements AutoCloseable {
         RoomRegistry rooms = new RoomRegistry();
         RoomLanes roomLanes = RoomLanes.on(lanes);
         RoomTrail trail = new RoomTrail(security);
-        Meters meters = new Meters();
         RoomService roomService = new RoomService(rooms, store, sequencer, settings, security, trail,
                 EventSettings.defaults(), roomLanes, meters);
         DirectService directs = new DirectService(registry, sequencer, settings, new AccessPolicy(security, registry, trail));
@@ -71,6 +72,8 @@ final class InMemoryServer implements AutoCloseable {
         connections.authenticator = new Authenticator(security);
         connections.limiter = new ConnectionLimiter(security);
         connections.meters = meters;
+        pacing = new IntakePacing(settings, meters);
+        connections.pacing = pacing;
         drain.sequencer = sequencer;
         drain.connections = registry;
         drain.lanes = roomLanes;

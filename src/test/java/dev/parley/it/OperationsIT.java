@@ -125,6 +125,11 @@ class OperationsIT {
             assertEquals(1, delta(before, during, "parley_refused_frames", "code", "not_member"));
             assertEquals(1, delta(before, during, "parley_refused_frames", "code", "invalid"));
             assertTrue(during.has("parley_queued_bytes"), () -> "no queue bytes in " + during.names("parley_"));
+            for (String intake : new String[]{"parley_intake_waits", "parley_intake_wait_milliseconds", "parley_intake_unpaced",
+                    "parley_intake_refusals"}) {
+                assertTrue(during.has(counter(during, intake)), () -> "no " + intake + " in " + during.names("parley_"));
+            }
+            assertEquals(0, delta(before, during, "parley_intake_refusals"), "a publish into a room whose readers read is not refused");
             double batches = delta(before, during, "parley_store_batches");
             assertTrue(batches >= 1 && batches <= 4, "4 messages in 1 to 4 transactions, not " + batches);
             assertEquals(batches, delta(before, during, "parley_store_batch_size_count"), "one batch size per transaction");

@@ -130,6 +130,52 @@ class IntakeWindowTest {
         assertEquals(0, w.outstandingBytes(), "the one held for ever was forgiven after the lag bound");
     }
 
+    @Test
+    void aWaitGivenAShorterTimeThanTheLagBoundSaysWhetherTheWindowCameWithinItsLimit() throws Exception {
+        IntakeWindow w = new IntakeWindow(1000, TimeUnit.SECONDS.toNanos(30), System::nanoTime);
+        IntakeWindow.Receipt held = w.open(1200);
+        held.hold();
+        held.done();
+        long start = System.nanoTime();
+        assertFalse(w.await(TimeUnit.MILLISECONDS.toNanos(200)), "the readers still hold it");
+        long waited = System.nanoTime() - start;
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(200) && waited < SECOND * 5, "waited " + waited + " ns");
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> w.await(TimeUnit.SECONDS.toNanos(20)));
+        held.done(); // written out
+        assertTrue(waiting.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void severalThreadsMayWaitOnOneWindowAndAllAreWokenWhenItComesWithinItsLimit() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+        IntakeWindow w = new IntakeWindow(1000, TimeUnit.SECONDS.toNanos(30), System::nanoTime, null, new IntakeWindow.Waits() {
+            @Override
+            public void waited(long nanos) {
+                waits.incrementAndGet();
+            }
+
+            @Override
+            public void unpaced() {
+                throw new AssertionError("no permits here");
+            }
+        });
+        IntakeWindow.Receipt held = w.open(1200);
+        held.hold();
+        held.done();
+        java.util.List<CompletableFuture<Boolean>> waiting = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        for (int i = 0; i < 4; i++) {
+            waiting.add(CompletableFuture.supplyAsync(() -> w.await(TimeUnit.SECONDS.toNanos(20)), threads));
+        }
+        assertThrowsTimeout(CompletableFuture.anyOf(waiting.toArray(CompletableFuture[]::new)).thenApply(x -> null));
+        held.done();
+        for (CompletableFuture<Boolean> f : waiting) {
+            assertTrue(f.get(5, TimeUnit.SECONDS), "every waiter saw the window within its limit");
+        }
+        assertEquals(4, waits.get(), "each wait was told");
+        threads.shutdown();
+    }
+
     private static void assertThrowsTimeout(CompletableFuture<Void> f) {
         try {
             f.get(200, TimeUnit.MILLISECONDS);
