@@ -42,6 +42,8 @@ final class TyrusWire implements FrameWriter {
     private final Object webSocket;
     private final Object protocolHandler;
     private final Lock lock;
+    /** The connection's writer, read once it is there (Tyrus sets it when the connection opens, and keeps it). */
+    private volatile Writer writer;
 
     private TyrusWire(Access access, Object webSocket, Object protocolHandler, Lock lock) {
         this.access = access;
@@ -75,13 +77,16 @@ final class TyrusWire implements FrameWriter {
 
     @Override
     public void write(ByteBuffer frame, Consumer<Throwable> done) {
-        Writer writer;
+        Writer writer = this.writer;
         try {
             if (!(Boolean) access.isConnected.invoke(webSocket)) {
                 done.accept(new IllegalStateException("the connection is closed"));
                 return;
             }
-            writer = (Writer) access.writer.get(protocolHandler);
+            if (writer == null) {
+                writer = (Writer) access.writer.get(protocolHandler);
+                this.writer = writer;
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
             done.accept(e);
             return;

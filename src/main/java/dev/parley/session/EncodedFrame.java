@@ -47,7 +47,10 @@ public final class EncodedFrame {
 
     /**
      * The whole WebSocket text frame as a server sends it (RFC 6455 section 5.2: final, opcode 1, not masked, the
-     * length in 7, 16 or 64 bits, then the UTF-8 payload), as a fresh read-only view for one send.
+     * length in 7, 16 or 64 bits, then the UTF-8 payload), as a fresh view for one send, over the one array every
+     * send shares: a writer may read it and move the view's position, never write into it. Not read-only on
+     * purpose: a runtime hands a heap buffer's array to the socket as it is, but copies a read-only buffer into a
+     * new array first (Tyrus's servlet writer), once per recipient, which is what the shared frame saves.
      */
     public ByteBuffer wire() {
         byte[] w = wire;
@@ -55,7 +58,7 @@ public final class EncodedFrame {
             w = frame(text.getBytes(StandardCharsets.UTF_8));
             wire = w;
         }
-        return ByteBuffer.wrap(w).asReadOnlyBuffer();
+        return ByteBuffer.wrap(w);
     }
 
     private static byte[] frame(byte[] payload) {
